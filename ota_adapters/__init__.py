@@ -1,0 +1,1 @@
+"""Implementations of the ports declared in `ota_core.ports`."""

@@ -1,0 +1,85 @@
+"""The conditions the domain reports, as one small hierarchy.
+
+Each class names a condition, not a transport: the web layer maps the
+branches (`InvalidRequest`, `NotFound`, `Conflict`, ...) to HTTP in one place.
+"""
+
+from __future__ import annotations
+
+
+class OtaError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+    code = "ota_error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class InvalidRequest(OtaError):
+    """The request cannot be carried out as asked; asking again will not help."""
+
+    code = "invalid_request"
+
+
+class InvalidStay(InvalidRequest):
+    """The dates do not describe a stay (no nights, or past the calendar's end)."""
+
+    code = "invalid_stay"
+
+
+class PolicyViolation(InvalidRequest):
+    """A well-formed stay that the availability policy does not allow."""
+
+    code = "policy_violation"
+
+
+class UnknownProperty(InvalidRequest):
+    """No property has the given id."""
+
+    code = "unknown_property"
+
+
+class NotFound(OtaError):
+    """The thing asked for does not exist."""
+
+    code = "not_found"
+
+
+class ReservationNotFound(NotFound):
+    code = "reservation_not_found"
+
+
+class Conflict(OtaError):
+    """The request is valid but clashes with the current state."""
+
+    code = "conflict"
+
+
+class DatesUnavailable(Conflict):
+    """A confirmed stay of the property already occupies some of the nights."""
+
+    code = "dates_unavailable"
+
+
+class IdempotencyKeyReused(OtaError):
+    """An idempotency key was sent again with a different request."""
+
+    code = "idempotency_key_reused"
+
+
+class IdempotencyKeyTaken(OtaError):
+    """Raised by a store when a concurrent request claimed the key first.
+
+    Use cases catch it and replay the original outcome; it does not reach clients.
+    """
+
+    code = "idempotency_key_taken"
+
+
+class StorageUnavailable(OtaError):
+    """The storage cannot be reached right now; the request may be retried."""
+
+    code = "storage_unavailable"

@@ -1,0 +1,40 @@
+"""Looking up and cancelling a reservation."""
+
+from __future__ import annotations
+
+from ota_core.errors import ReservationNotFound
+from ota_core.model import Reservation, ReservationId
+from ota_core.ports import UnitOfWork, UnitOfWorkFactory
+
+
+def _existing(uow: UnitOfWork, reservation_id: ReservationId) -> Reservation:
+    reservation = uow.reservations.get(reservation_id)
+    if reservation is None:
+        raise ReservationNotFound(f"no reservation has id {reservation_id}")
+    return reservation
+
+
+class GetReservation:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    def execute(self, reservation_id: ReservationId) -> Reservation:
+        with self._uow() as uow:
+            return _existing(uow, reservation_id)
+
+
+class CancelReservation:
+    """Cancels a reservation, freeing its nights; cancelling twice changes nothing."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    def execute(self, reservation_id: ReservationId) -> Reservation:
+        with self._uow() as uow:
+            reservation = _existing(uow, reservation_id)
+            if not reservation.is_confirmed:
+                return reservation
+            cancelled = reservation.cancel()
+            uow.reservations.save(cancelled)
+            uow.commit()
+        return cancelled

@@ -1,0 +1,119 @@
+"""Booking a stay."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from typing import Any
+
+import attrs
+
+from ota_core.dates import DateRange
+from ota_core.errors import IdempotencyKeyReused, IdempotencyKeyTaken, InvalidRequest
+from ota_core.model import PropertyId, Reservation, parse_property_id
+from ota_core.policy import AvailabilityPolicy
+from ota_core.ports import Clock, IdempotencyRecord, IdGenerator, UnitOfWork, UnitOfWorkFactory
+
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
+
+
+def parse_idempotency_key(raw: str) -> str:
+    """An idempotency key from untrusted input: 1-255 printable characters."""
+    if not 1 <= len(raw) <= IDEMPOTENCY_KEY_MAX_LENGTH:
+        raise InvalidRequest(
+            f"Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} characters long",
+            field="Idempotency-Key",
+        )
+    if any(unicodedata.category(char)[0] == "C" for char in raw):
+        raise InvalidRequest(
+            "Idempotency-Key must not contain control characters", field="Idempotency-Key"
+        )
+    return raw
+
+
+def _property_id(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
+    parse_property_id(value)
+
+
+@attrs.frozen
+class ReservationRequest:
+    property_id: PropertyId = attrs.field(validator=_property_id)
+    stay: DateRange = attrs.field(validator=attrs.validators.instance_of(DateRange))
+
+    @classmethod
+    def of(cls, property_id: str, start_date: dt.date, nights: int) -> ReservationRequest:
+        return cls(parse_property_id(property_id), DateRange.from_nights(start_date, nights))
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies the request, to tell a retry from a reused idempotency key."""
+        return f"{self.property_id}/{self.stay.start.isoformat()}/{self.stay.nights}"
+
+
+class MakeReservation:
+    """Books a stay if the policy allows it and no confirmed stay overlaps it.
+
+    With an idempotency key, sending the same request again returns the
+    reservation the first one made, however many times and from however many
+    instances it is sent; the key sent with a different request is refused.
+    """
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        policy: AvailabilityPolicy,
+        clock: Clock,
+        ids: IdGenerator,
+    ) -> None:
+        self._uow = uow
+        self._policy = policy
+        self._clock = clock
+        self._ids = ids
+
+    def execute(
+        self, request: ReservationRequest, *, idempotency_key: str | None = None
+    ) -> Reservation:
+        now = self._clock.now()
+        self._policy.check_booking(request.stay, now)
+        reservation = Reservation(
+            id=self._ids.new_reservation_id(),
+            property_id=request.property_id,
+            stay=request.stay,
+            created_at=now,
+        )
+        try:
+            return self._book(reservation, request, idempotency_key)
+        except IdempotencyKeyTaken:
+            # A concurrent request with this key committed first; booking again
+            # finds its record and answers as it did.
+            return self._book(reservation, request, idempotency_key)
+
+    def _book(
+        self, reservation: Reservation, request: ReservationRequest, key: str | None
+    ) -> Reservation:
+        with self._uow() as uow:
+            if key is not None:
+                earlier = self._replay(uow, key, request)
+                if earlier is not None:
+                    return earlier
+                uow.idempotency_keys.add(
+                    IdempotencyRecord(key, request.fingerprint, reservation.id)
+                )
+            uow.reservations.add(reservation)
+            uow.commit()
+        return reservation
+
+    @staticmethod
+    def _replay(uow: UnitOfWork, key: str, request: ReservationRequest) -> Reservation | None:
+        record = uow.idempotency_keys.get(key)
+        if record is None:
+            return None
+        if record.fingerprint != request.fingerprint:
+            raise IdempotencyKeyReused(
+                "this Idempotency-Key was already used with a different request",
+                field="Idempotency-Key",
+            )
+        earlier = uow.reservations.get(record.reservation_id)
+        if earlier is None:
+            raise RuntimeError(f"idempotency key {key!r} names a missing reservation")
+        return earlier
