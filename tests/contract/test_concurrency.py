@@ -1,0 +1,66 @@
+"""Racing units of work: exactly one of many overlapping stays is accepted."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+from ota_core import DateRange, DatesUnavailable, Reservation, UnitOfWorkFactory
+from tests.builders import a_property, a_reservation, stay
+
+RACERS = 50
+
+
+def _race(uow: UnitOfWorkFactory, contenders: list[Reservation]) -> Counter[str]:
+    start_together = threading.Barrier(len(contenders))
+
+    def attempt(reservation: Reservation) -> str:
+        start_together.wait()
+        try:
+            with uow() as work:
+                work.reservations.add(reservation)
+                work.commit()
+        except DatesUnavailable:
+            return "refused"
+        return "accepted"
+
+    with ThreadPoolExecutor(max_workers=len(contenders)) as pool:
+        return Counter(pool.map(attempt, contenders))
+
+
+def _confirmed_stays(uow: UnitOfWorkFactory, contenders: list[Reservation]) -> list[DateRange]:
+    with uow() as work:
+        found = [work.reservations.get(r.id) for r in contenders]
+    return [r.stay for r in found if r is not None and r.is_confirmed]
+
+
+def _given_property(uow: UnitOfWorkFactory) -> None:
+    with uow() as work:
+        work.properties.add(a_property("P1"))
+        work.commit()
+
+
+def test_of_many_requests_for_the_same_nights_exactly_one_wins(uow: UnitOfWorkFactory) -> None:
+    _given_property(uow)
+    contenders = [a_reservation("P1", stay(10, 3)) for _ in range(RACERS)]
+
+    outcome = _race(uow, contenders)
+
+    assert outcome == Counter(accepted=1, refused=RACERS - 1)
+    assert len(_confirmed_stays(uow, contenders)) == 1
+
+
+def test_overlapping_but_different_stays_never_both_win(uow: UnitOfWorkFactory) -> None:
+    _given_property(uow)
+    # Each contender overlaps its neighbours; non-neighbours may both win.
+    contenders = [a_reservation("P1", stay(offset, 3)) for offset in range(RACERS)]
+
+    outcome = _race(uow, contenders)
+
+    accepted = _confirmed_stays(uow, contenders)
+    assert outcome["accepted"] == len(accepted) >= 1
+    assert outcome["refused"] == RACERS - len(accepted)
+    for i, first in enumerate(accepted):
+        for second in accepted[i + 1 :]:
+            assert not first.overlaps(second)
