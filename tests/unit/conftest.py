@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+import pytest
+
+from ota_adapters.clock import FixedClock
+from ota_adapters.ids import SequentialIds
+from ota_adapters.memory import InMemoryStore
+from ota_adapters.sample_data import load_sample_data
+from ota_core import (
+    AvailabilityPolicy,
+    AvailabilityQuery,
+    CancelReservation,
+    DateRange,
+    GetReservation,
+    MakeReservation,
+    SearchAvailability,
+)
+
+# The sample data's January 2021 is still ahead on this clock.
+SAMPLE_NOW = dt.datetime(2021, 1, 1, 12, 0, tzinfo=dt.UTC)
+
+
+@attrs.frozen
+class Service:
+    """The use cases wired to one in-memory store, as the web layer wires them."""
+
+    store: InMemoryStore
+    clock: FixedClock
+    search: SearchAvailability
+    reserve: MakeReservation
+    get: GetReservation
+    cancel: CancelReservation
+
+    def free_ids(self, start: dt.date, nights: int, **page: Any) -> list[str]:
+        """Ids of the properties free for `nights` from `start`, one page."""
+        query = AvailabilityQuery(DateRange.from_nights(start, nights), **page)
+        return [p.id for p in self.search.execute(query).properties]
+
+
+def build_service(store: InMemoryStore, policy: AvailabilityPolicy | None = None) -> Service:
+    policy = policy or AvailabilityPolicy()
+    clock = FixedClock(SAMPLE_NOW)
+    uow = store.unit_of_work
+    return Service(
+        store=store,
+        clock=clock,
+        search=SearchAvailability(uow, policy),
+        reserve=MakeReservation(uow, policy, clock, SequentialIds()),
+        get=GetReservation(uow),
+        cancel=CancelReservation(uow),
+    )
+
+
+@pytest.fixture
+def service() -> Service:
+    store = InMemoryStore()
+    load_sample_data(store.unit_of_work, recorded_at=SAMPLE_NOW)
+    return build_service(store)

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+
+from ota_core import (
+    DateRange,
+    InvalidRequest,
+    Property,
+    PropertyId,
+    Reservation,
+    ReservationId,
+    ReservationStatus,
+    parse_property_id,
+)
+from tests.builders import a_reservation, stay
+
+
+@pytest.mark.parametrize("raw", ["xE6vqTqA6LTwpE", "a", "ünïcödé", "x" * 64, "a-b_c.d"])
+def test_printable_property_ids_are_accepted_as_given(raw: str) -> None:
+    assert parse_property_id(raw) == raw
+
+
+@pytest.mark.parametrize(
+    ("raw", "why"),
+    [
+        ("", "1 to 64 characters"),
+        ("x" * 65, "1 to 64 characters"),
+        ("with space", "spaces or control"),
+        ("nul\x00byte", "spaces or control"),
+        ("tab\tbed", "spaces or control"),
+        ("bidi\u202eoverride", "spaces or control"),
+        (42, "must be a string"),
+        (None, "must be a string"),
+    ],
+)
+def test_malformed_property_ids_are_refused_with_the_reason(raw: object, why: str) -> None:
+    with pytest.raises(InvalidRequest, match=why) as refused:
+        parse_property_id(raw)
+    assert refused.value.field == "property_id"
+
+
+def test_a_property_validates_its_id() -> None:
+    with pytest.raises(InvalidRequest):
+        Property(PropertyId(""), "empty id")
+
+
+def test_a_reservation_is_confirmed_until_cancelled() -> None:
+    reservation = a_reservation("P1", stay(0, 3))
+    cancelled = reservation.cancel()
+    assert reservation.is_confirmed
+    assert cancelled.status is ReservationStatus.CANCELLED
+    assert (cancelled.id, cancelled.stay) == (reservation.id, reservation.stay)
+
+
+def test_only_a_confirmed_reservation_blocks_overlapping_stays() -> None:
+    reservation = a_reservation("P1", stay(0, 3))
+    assert reservation.blocks(stay(2, 5))
+    assert not reservation.blocks(stay(3, 5))
+    assert not reservation.cancel().blocks(stay(2, 5))
+
+
+def test_a_reservation_needs_an_aware_creation_time() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        Reservation(
+            id=ReservationId(uuid.uuid4()),
+            property_id=PropertyId("P1"),
+            stay=DateRange.from_nights(dt.date(2030, 1, 1), 1),
+            created_at=dt.datetime(2030, 1, 1),  # noqa: DTZ001 - the point of the test
+        )
+
+
+def test_a_reservation_id_must_be_a_uuid() -> None:
+    with pytest.raises(TypeError, match="must be a UUID"):
+        Reservation(
+            id="not-a-uuid",  # type: ignore[arg-type]
+            property_id=PropertyId("P1"),
+            stay=DateRange.from_nights(dt.date(2030, 1, 1), 1),
+            created_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+        )
