@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from dependency_injector import providers
 from flask import Flask
@@ -22,6 +23,10 @@ class OtaFlask(Flask):
     """Flask, holding the container it was built with (tests `unwire()` it)."""
 
     container: Container
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """Every view and hook is synchronous: skip Flask's per-call coroutine check."""
+        return func
 
 
 def _apply_overrides(container: Container, overrides: Mapping[str, object]) -> None:

@@ -10,9 +10,10 @@ import re
 from collections.abc import Callable, Mapping
 from functools import partial
 from http import HTTPStatus
+from typing import Any
 
 import attrs
-from flask import Flask, Response, g
+from flask import Flask, Response
 from loguru import logger
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails, to_json
@@ -28,6 +29,7 @@ from ota_core import (
 )
 from ota_web.auth import Unauthorized
 from ota_web.schemas import FieldError, InvalidRequestProblem, Problem
+from ota_web.telemetry import request_id
 
 PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = 5
@@ -79,13 +81,13 @@ class _Reply:
     errors: list[FieldError] | None = None
 
     def response(self) -> Response:
-        fields = {
+        fields: dict[str, Any] = {
             "type": "about:blank",
             "title": HTTPStatus(self.status).phrase,
             "status": self.status,
             "detail": self.detail,
             "code": self.code,
-            "request_id": g.get("request_id", "-"),
+            "request_id": request_id(),
         }
         problem = (
             InvalidRequestProblem.model_construct(errors=self.errors, **fields)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import functools
 import inspect
 import json
 import logging
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from loguru import Message, Record
 
 _owned_sinks: list[int] = []
+_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
 _LOGURU_DEFAULT_SINK = 0
 
 
@@ -27,10 +30,21 @@ def _traceback(record: Record) -> str | None:
     return "".join(traceback.format_exception(exception.type, exception.value, exception.traceback))
 
 
+@functools.lru_cache(maxsize=4)
+def _second(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _iso_time(moment: dt.datetime) -> str:
+    """ISO 8601 in UTC to the millisecond; the seconds part is formatted once per second."""
+    utc = moment.astimezone(dt.UTC)
+    return f"{_second(utc.replace(microsecond=0))}.{utc.microsecond // 1000:03d}Z"
+
+
 def json_line(record: Record) -> str:
     """The record as one JSON object: time, level, message, then every bound field."""
     line: dict[str, object] = {
-        "time": record["time"].isoformat(timespec="milliseconds"),
+        "time": _iso_time(record["time"]),
         "level": record["level"].name,
         "message": record["message"],
         **record["extra"],
@@ -38,7 +52,7 @@ def json_line(record: Record) -> str:
     trace = _traceback(record)
     if trace is not None:
         line["traceback"] = trace
-    return json.dumps(line, default=str, ensure_ascii=False)
+    return _JSON.encode(line)
 
 
 def text_line(record: Record) -> str:

@@ -25,6 +25,7 @@ LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 class Metrics:
     def __init__(self, multiprocess_dir: str | None = None) -> None:
         self._multiprocess_dir = multiprocess_dir
+        self._request_series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
         self.registry = CollectorRegistry()
         labels = ("method", "route", "status")
         self.requests = Counter(
@@ -57,9 +58,15 @@ class Metrics:
         )
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        status_text = str(status)
-        self.requests.labels(method, route, status_text).inc()
-        self.latency.labels(method, route, status_text).observe(seconds)
+        key = (method, route, status)
+        series = self._request_series.get(key)
+        if series is None:  # once per label set: `labels()` takes a lock and builds a tuple
+            labels = (method, route, str(status))
+            series = self.requests.labels(*labels), self.latency.labels(*labels)
+            self._request_series[key] = series
+        count, latency = series
+        count.inc()
+        latency.observe(seconds)
 
     def observe_pool(self, usage: PoolUsage) -> None:
         self.db_pool.labels("checked_out").set(usage.checked_out)

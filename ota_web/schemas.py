@@ -11,7 +11,8 @@ import re
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, with_config
+from typing_extensions import TypedDict
 
 from ota_core import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PropertyId, PropertyPage, Reservation
 from ota_core.model import PROPERTY_ID_MAX_LENGTH
@@ -84,7 +85,10 @@ class ReservationBody(_Shape):
     nights: Annotated[Nights, Field(examples=[3])]
 
 
-class PropertyOut(_Shape):
+# A TypedDict, not a model: a page of up to 1000 of them serializes without
+# building an object per property.
+@with_config(ConfigDict(extra="forbid"))
+class PropertyOut(TypedDict):
     property_id: PropertyIdText
     description: str
 
@@ -100,8 +104,7 @@ class SearchPage(_Shape):
     def of(cls, page: PropertyPage) -> SearchPage:
         return cls.model_construct(
             properties=[
-                PropertyOut.model_construct(property_id=p.id, description=p.description)
-                for p in page.properties
+                PropertyOut(property_id=p.id, description=p.description) for p in page.properties
             ],
             next=page.next_after,
         )

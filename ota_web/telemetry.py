@@ -7,6 +7,7 @@ import time
 import uuid
 from contextlib import AbstractContextManager
 
+import attrs
 from flask import Flask, Response, g, request
 from loguru import logger
 
@@ -19,40 +20,55 @@ _VALID_REQUEST_ID = re.compile(r"[!-~]{1,128}")
 UNMATCHED_ROUTE = "<unmatched>"
 
 
-def _request_id() -> str:
-    sent = request.headers.get(REQUEST_ID_HEADER)
+@attrs.define
+class _Trace:
+    """What the hooks of one request share, kept on `g` as one object."""
+
+    request_id: str
+    started: float
+    log_context: AbstractContextManager[None]
+
+
+def _request_id(sent: str | None) -> str:
     if sent is not None and _VALID_REQUEST_ID.fullmatch(sent):
         return sent
     return uuid.uuid4().hex
 
 
 def _start() -> None:
-    g.started = time.perf_counter()
-    g.request_id = _request_id()
-    context: AbstractContextManager[None] = logger.contextualize(request_id=g.request_id)
+    request_id = _request_id(request.headers.get(REQUEST_ID_HEADER))
+    context = logger.contextualize(request_id=request_id)
     context.__enter__()
-    g.log_context = context
+    g.trace = _Trace(request_id, time.perf_counter(), context)
 
 
 def _end_log_context(_error: BaseException | None) -> None:
-    context = g.pop("log_context", None)
-    if context is not None:
-        context.__exit__(None, None, None)
+    trace: _Trace | None = g.pop("trace", None)
+    if trace is not None:
+        trace.log_context.__exit__(None, None, None)
+
+
+def request_id() -> str:
+    """The current request's id (`-` outside a request's hooks)."""
+    trace: _Trace | None = g.get("trace")
+    return "-" if trace is None else trace.request_id
 
 
 def install_request_telemetry(app: Flask, metrics: Metrics, storage: Storage) -> None:
     """Register the hooks; the first `before_request` of the app, so it sees every request."""
 
     def finish(response: Response) -> Response:
-        seconds = time.perf_counter() - g.started
-        route = request.url_rule.rule if request.url_rule is not None else UNMATCHED_ROUTE
-        response.headers[REQUEST_ID_HEADER] = g.request_id
-        metrics.observe_request(request.method, route, response.status_code, seconds)
+        trace: _Trace = g.trace
+        seconds = time.perf_counter() - trace.started
+        rule, method = request.url_rule, request.method
+        route = rule.rule if rule is not None else UNMATCHED_ROUTE
+        response.headers[REQUEST_ID_HEADER] = trace.request_id
+        metrics.observe_request(method, route, response.status_code, seconds)
         if storage.pool_usage is not None:
             metrics.observe_pool(storage.pool_usage())
         logger.info(
             "request",
-            method=request.method,
+            method=method,
             route=route,
             status=response.status_code,
             duration_ms=round(seconds * 1000, 2),
