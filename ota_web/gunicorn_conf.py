@@ -14,11 +14,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ota_web.logging import configure_logging
 from ota_web.settings import Settings
 
 # Under gunicorn, logs are JSON lines unless LOG_FORMAT says otherwise.
 os.environ.setdefault("LOG_FORMAT", "json")
 _settings = Settings.from_env()
+configure_logging(_settings.log_format, _settings.log_level)
 
 _owned_metrics_dir: str | None = None
 if _settings.prometheus_multiproc_dir is None:
@@ -35,9 +37,20 @@ reload = _settings.gunicorn_reload
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
+control_socket_disable = True  # one per user home otherwise: two servers would share it
 accesslog = None  # the app logs one line per request itself
-errorlog = "-"
-loglevel = _settings.log_level.lower() if _settings.log_level != "TRACE" else "debug"
+loglevel = {"TRACE": "debug", "SUCCESS": "info"}.get(_settings.log_level, _settings.log_level)
+# gunicorn's own messages (start, workers, signals) go through loguru too, in the same format.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"loguru": {"class": "ota_web.logging.InterceptHandler"}},
+    "root": {"handlers": ["loguru"], "level": "WARNING"},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["loguru"], "level": loglevel, "propagate": False},
+        "gunicorn.access": {"handlers": [], "propagate": False},
+    },
+}
 _SHARED_MEMORY = "/dev/shm"  # noqa: S108 (gunicorn's heartbeat files, not data)
 if Path(_SHARED_MEMORY).is_dir():
     worker_tmp_dir = _SHARED_MEMORY  # heartbeats off the (possibly slow) container disk

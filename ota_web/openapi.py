@@ -222,7 +222,8 @@ def _operations() -> Json:
 
 
 def _plain(summary: str, ok: Json, others: Json | None = None) -> Json:
-    return {"summary": summary, "security": [], "responses": {"200": ok} | (others or {})}
+    responses = {"200": ok, "500": _FAILED} | (others or {})
+    return {"summary": summary, "security": [], "responses": responses}
 
 
 def _bound_nights(schema: Json, policy: AvailabilityPolicy) -> None:
