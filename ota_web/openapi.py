@@ -93,7 +93,12 @@ _RESERVATION_ID = {
 
 def _api_operation(summary: str, responses: Json) -> Json:
     everywhere = {"400": _BAD_REQUEST, "401": _UNAUTHORIZED, "500": _FAILED, "503": _UNAVAILABLE}
-    return {"summary": summary, "security": _API_SECURITY, "responses": everywhere | responses}
+    return {
+        "summary": summary,
+        "tags": ["bookings"],
+        "security": _API_SECURITY,
+        "responses": everywhere | responses,
+    }
 
 
 def _without_null(schema: Json) -> Json:
@@ -223,7 +228,7 @@ def _operations() -> Json:
 
 def _plain(summary: str, ok: Json, others: Json | None = None) -> Json:
     responses = {"200": ok, "500": _FAILED} | (others or {})
-    return {"summary": summary, "security": [], "responses": responses}
+    return {"summary": summary, "tags": ["operations"], "security": [], "responses": responses}
 
 
 def _bound_nights(schema: Json, policy: AvailabilityPolicy) -> None:
@@ -253,6 +258,13 @@ def openapi_spec(policy: AvailabilityPolicy | None = None) -> Json:
             "/api/v1/reservations/{reservation_id}": _reservation(),
             **_operations(),
         },
+        "tags": [
+            {
+                "name": "bookings",
+                "description": "Search and reserve; a UUID access token is required.",
+            },
+            {"name": "operations", "description": "Health, readiness, metrics and documentation."},
+        ],
         "components": {
             "schemas": definitions["$defs"],
             "securitySchemes": {
