@@ -126,3 +126,38 @@ def test_gunicorn_serves_the_api_and_stops_cleanly_on_sigterm(
         "/metrics",
     }
     assert TOKEN not in stderr
+
+
+def _gunicorn_config(env: dict[str, str], expression: str) -> Any:
+    """`expression` evaluated in a fresh interpreter that imported the gunicorn configuration."""
+    script = f"import json, sys; import ota_web.gunicorn_conf as c; print(json.dumps({expression}))"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("WEB_", "GUNICORN_"))}
+    done = subprocess.run(  # noqa: S603 (fixed arguments)
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=environment | env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_the_gunicorn_configuration_takes_its_sizes_from_the_environment() -> None:
+    env = {"STORAGE": "postgres", "WEB_CONCURRENCY": "3", "GUNICORN_THREADS": "7", "PORT": "9123"}
+    assert _gunicorn_config(env, "[c.workers, c.threads, c.bind, c.worker_class, c.reload]") == [
+        3,
+        7,
+        "0.0.0.0:9123",
+        "gthread",
+        False,
+    ]
+    assert _gunicorn_config({"STORAGE": "postgres"}, "[c.workers, c.threads]") == [4, 25]
+    assert _gunicorn_config({"GUNICORN_RELOAD": "1"}, "c.reload") is True
+
+
+def test_the_gunicorn_master_loads_neither_the_app_nor_the_metrics_library() -> None:
+    loaded = _gunicorn_config(
+        {}, "[m in sys.modules for m in ('flask', 'prometheus_client', 'ota_web.app')]"
+    )
+    assert loaded == [False, False, False]
