@@ -117,8 +117,11 @@ def _domain_error(status: HTTPStatus, on_refusal: OnRefusal, error: OtaError) ->
     return _Reply(status, error.code, error.message, _headers_for(error), errors).response()
 
 
+_NOT_A_WORD = re.compile(r"[^a-z0-9]+")
+
+
 def _snake_case(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    return _NOT_A_WORD.sub("_", name.lower()).strip("_")
 
 
 def _http_error(error: HTTPException) -> Response | HTTPException:
