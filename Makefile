@@ -7,9 +7,10 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install lint unit test clean
+.PHONY: help install lint unit test run clean
 
 help:
+	@echo "make run    serve the API on port $${PORT:-8000} (gunicorn, in-memory sample data)"
 	@echo "make test   install, lint, type-check and run every test"
 
 $(INSTALLED): pyproject.toml
@@ -28,6 +29,9 @@ lint: install
 
 test: lint
 	$(BIN)/pytest
+
+run: install
+	STORAGE=memory $(BIN)/gunicorn -c python:ota_web.gunicorn_conf ota_web.wsgi:app
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,57 @@
+"""`/reservations`: book, look up and cancel stays."""
+
+from __future__ import annotations
+
+import uuid
+
+from dependency_injector.wiring import Provide, inject
+from flask import Response, request
+
+from ota_core import (
+    CancelReservation,
+    GetReservation,
+    MakeReservation,
+    ReservationId,
+    ReservationRequest,
+)
+from ota_web.api.blueprint import API_PREFIX, api
+from ota_web.api.parsing import body_of, idempotency_key, json_response
+from ota_web.container import Container
+from ota_web.events import DomainEvents
+from ota_web.schemas import ReservationBody, ReservationOut
+
+
+@api.post("/reservations")
+@inject
+def make_reservation(
+    make: MakeReservation = Provide[Container.make_reservation],
+    events: DomainEvents = Provide[Container.events],
+) -> Response:
+    body = body_of(ReservationBody, request)
+    wanted = ReservationRequest.of(body.property_id, body.start_date, body.nights)
+    reservation = make.execute(wanted, idempotency_key=idempotency_key(request))
+    events.reservation_made(reservation)
+    response = json_response(ReservationOut.of(reservation))
+    response.headers["Location"] = f"{API_PREFIX}/reservations/{reservation.id}"
+    return response
+
+
+# A malformed id matches no route (`uuid` converter): 404, like an unknown one.
+@api.get("/reservations/<uuid:reservation_id>")
+@inject
+def reservation(
+    reservation_id: uuid.UUID,
+    get: GetReservation = Provide[Container.get_reservation],
+) -> Response:
+    return json_response(ReservationOut.of(get.execute(ReservationId(reservation_id))))
+
+
+@api.delete("/reservations/<uuid:reservation_id>")
+@inject
+def cancel_reservation(
+    reservation_id: uuid.UUID,
+    cancel: CancelReservation = Provide[Container.cancel_reservation],
+    events: DomainEvents = Provide[Container.events],
+) -> Response:
+    events.reservation_cancelled(cancel.execute(ReservationId(reservation_id)))
+    return Response(status=204)

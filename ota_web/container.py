@@ -1,0 +1,63 @@
+"""The composition root: the one place that chooses implementations.
+
+`create_app` fills `config` from `Settings` and may override any provider
+(tests swap in a fixed clock, sequential ids or their own store). Use cases
+are factories over the ports; everything they share is a singleton built
+eagerly by `create_app`, never by racing request threads.
+"""
+
+from __future__ import annotations
+
+from dependency_injector import containers, providers
+
+from ota_adapters.clock import SystemClock
+from ota_adapters.ids import UuidV7Generator
+from ota_core import (
+    AvailabilityPolicy,
+    CancelReservation,
+    GetReservation,
+    MakeReservation,
+    SearchAvailability,
+)
+from ota_web.events import DomainEvents
+from ota_web.metrics import Metrics
+from ota_web.openapi import openapi_document
+from ota_web.storage import sample_memory_storage
+
+
+class Container(containers.DeclarativeContainer):
+    wiring_config = containers.WiringConfiguration(
+        packages=["ota_web.api"], modules=["ota_web.ops"]
+    )
+
+    config = providers.Configuration(strict=True)
+
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(UuidV7Generator)
+    policy = providers.Singleton(
+        AvailabilityPolicy,
+        min_nights=config.min_nights,
+        max_nights=config.max_nights,
+        booking_horizon_days=config.booking_horizon_days,
+    )
+
+    # The storage seam: one `Storage` (unit-of-work factory, readiness check,
+    # pool usage) per back end, chosen by `STORAGE`. A back end holding
+    # connections is a `providers.Resource`, so `shutdown_resources()` closes it.
+    storage = providers.Selector(
+        config.storage,
+        memory=providers.Singleton(sample_memory_storage, clock=clock),
+    )
+    unit_of_work = storage.provided.unit_of_work
+    readiness_check = storage.provided.check_ready
+
+    metrics = providers.Singleton(Metrics, multiprocess_dir=config.prometheus_multiproc_dir)
+    events = providers.Singleton(DomainEvents, metrics=metrics)
+    openapi = providers.Singleton(openapi_document, policy=policy)
+
+    search_availability = providers.Factory(SearchAvailability, uow=unit_of_work, policy=policy)
+    make_reservation = providers.Factory(
+        MakeReservation, uow=unit_of_work, policy=policy, clock=clock, ids=ids
+    )
+    get_reservation = providers.Factory(GetReservation, uow=unit_of_work)
+    cancel_reservation = providers.Factory(CancelReservation, uow=unit_of_work)

@@ -1,0 +1,147 @@
+"""Every error becomes one RFC 9457 `application/problem+json` response, here.
+
+One table maps exception types to statuses; Flask picks the handler of the
+closest class along the raised error's hierarchy, so subclasses need no entry.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from functools import partial
+from http import HTTPStatus
+from typing import Any
+
+import attrs
+from flask import Flask, Response
+from loguru import logger
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails, to_json
+from werkzeug.exceptions import HTTPException
+
+from ota_core import (
+    Conflict,
+    IdempotencyKeyReused,
+    InvalidRequest,
+    NotFound,
+    OtaError,
+    StorageUnavailable,
+)
+from ota_web.auth import Unauthorized
+from ota_web.schemas import FieldError, InvalidRequestProblem, Problem
+from ota_web.telemetry import request_id
+
+PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_SECONDS = 5
+INTERNAL_ERROR_DETAIL = "The server failed to answer; quote the request id when reporting it."
+
+STATUS_BY_ERROR: Mapping[type[OtaError], HTTPStatus] = {
+    InvalidRequest: HTTPStatus.BAD_REQUEST,
+    Unauthorized: HTTPStatus.UNAUTHORIZED,
+    NotFound: HTTPStatus.NOT_FOUND,
+    Conflict: HTTPStatus.CONFLICT,
+    IdempotencyKeyReused: HTTPStatus.UNPROCESSABLE_ENTITY,
+    StorageUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
+}
+
+OnRefusal = Callable[[OtaError, HTTPStatus], None]
+
+
+class InvalidInput(InvalidRequest):
+    """The request does not match its schema: a list of what is wrong where."""
+
+    code = "invalid_input"
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = errors
+
+    @classmethod
+    def one(cls, field: str, message: str) -> InvalidInput:
+        return cls([FieldError(field=field, message=message)])
+
+    @classmethod
+    def from_validation(cls, error: ValidationError, *, where: str) -> InvalidInput:
+        return cls([_field_error(detail, where) for detail in error.errors(include_url=False)])
+
+
+def _field_error(detail: ErrorDetails, where: str) -> FieldError:
+    location = ".".join(str(part) for part in detail["loc"]) or where
+    if detail["type"] == "extra_forbidden":
+        return FieldError(field=location, message="is not expected here")
+    return FieldError(field=location, message=detail["msg"].removeprefix("Value error, "))
+
+
+@attrs.frozen
+class _Reply:
+    status: int
+    code: str
+    detail: str
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+    errors: list[FieldError] | None = None
+
+    def response(self) -> Response:
+        fields: dict[str, Any] = {
+            "type": "about:blank",
+            "title": HTTPStatus(self.status).phrase,
+            "status": self.status,
+            "detail": self.detail,
+            "code": self.code,
+            "request_id": request_id(),
+        }
+        problem = (
+            InvalidRequestProblem.model_construct(errors=self.errors, **fields)
+            if self.errors
+            else Problem.model_construct(**fields)
+        )
+        return Response(to_json(problem), self.status, self.headers, mimetype=PROBLEM_JSON)
+
+
+def _headers_for(error: OtaError) -> dict[str, str]:
+    if isinstance(error, Unauthorized):
+        return {"WWW-Authenticate": error.challenge}
+    if isinstance(error, StorageUnavailable):
+        return {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return {}
+
+
+def _field_errors(error: OtaError) -> list[FieldError]:
+    if isinstance(error, InvalidInput):
+        return error.errors
+    return [FieldError(field=error.field or "request", message=error.message)]
+
+
+def _domain_error(status: HTTPStatus, on_refusal: OnRefusal, error: OtaError) -> Response:
+    on_refusal(error, status)
+    errors = _field_errors(error) if status is HTTPStatus.BAD_REQUEST else None
+    return _Reply(status, error.code, error.message, _headers_for(error), errors).response()
+
+
+_NOT_A_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def _snake_case(name: str) -> str:
+    return _NOT_A_WORD.sub("_", name.lower()).strip("_")
+
+
+def _http_error(error: HTTPException) -> Response | HTTPException:
+    if error.code is None:
+        return error
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    reply = _Reply(error.code, _snake_case(error.name), error.description or error.name, headers)
+    if error.code == HTTPStatus.BAD_REQUEST:
+        reply = attrs.evolve(reply, errors=[FieldError(field="request", message=reply.detail)])
+    return reply.response()
+
+
+def _unexpected_error(error: Exception) -> Response:
+    logger.opt(exception=error).error("unhandled error: {}", type(error).__name__)
+    return _Reply(500, "internal_error", INTERNAL_ERROR_DETAIL).response()
+
+
+def register_error_handlers(app: Flask, on_refusal: OnRefusal) -> None:
+    """Answer every error with a problem; `on_refusal` hears of each domain error."""
+    for error_type, status in STATUS_BY_ERROR.items():
+        app.register_error_handler(error_type, partial(_domain_error, status, on_refusal))
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)

@@ -1,0 +1,86 @@
+"""gunicorn's configuration: `gunicorn -c python:ota_web.gunicorn_conf ota_web.wsgi:app`.
+
+Values come from the environment through `Settings`. The app (and with it
+every connection pool) is built in each worker after the fork, never in the
+master. Metrics of all workers are added up through PROMETHEUS_MULTIPROC_DIR,
+which is given a private directory when unset.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ota_web.logging import configure_logging
+from ota_web.settings import Settings
+
+# Under gunicorn, logs are JSON lines unless LOG_FORMAT says otherwise.
+os.environ.setdefault("LOG_FORMAT", "json")
+_settings = Settings.from_env()
+configure_logging(_settings.log_format, _settings.log_level)
+
+_owned_metrics_dir: str | None = None
+if _settings.prometheus_multiproc_dir is None:
+    _owned_metrics_dir = tempfile.mkdtemp(prefix="ota-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _owned_metrics_dir
+_metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+
+bind = f"0.0.0.0:{_settings.port}"
+# Threads: a request waiting on the database leaves its process free for the others, so
+# 4 processes x 25 threads hold 100 requests at once on 2 cores. On CPU-bound requests
+# (the in-memory store) sync and gthread workers were measured at the same rate.
+worker_class = "gthread"
+workers = _settings.web_concurrency
+threads = _settings.gunicorn_threads
+preload_app = False  # the app, and any pool, is made in each worker after the fork
+reload = _settings.gunicorn_reload
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+control_socket_disable = True  # one per user home otherwise: two servers would share it
+accesslog = None  # the app logs one line per request itself
+loglevel = {"TRACE": "debug", "SUCCESS": "info"}.get(_settings.log_level, _settings.log_level)
+# gunicorn's own messages (start, workers, signals) go through loguru too, in the same format.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"loguru": {"class": "ota_web.logging.InterceptHandler"}},
+    "root": {"handlers": ["loguru"], "level": "WARNING"},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["loguru"], "level": loglevel, "propagate": False},
+        "gunicorn.access": {"handlers": [], "propagate": False},
+    },
+}
+_SHARED_MEMORY = "/dev/shm"  # noqa: S108 (gunicorn's heartbeat files, not data)
+if Path(_SHARED_MEMORY).is_dir():
+    worker_tmp_dir = _SHARED_MEMORY  # heartbeats off the (possibly slow) container disk
+
+
+def on_starting(_server: Any) -> None:
+    """Forget the values of an earlier run, so counters start at zero."""
+    for stale in Path(_metrics_dir).glob("*.db"):
+        stale.unlink()
+
+
+def child_exit(_server: Any, worker: Any) -> None:
+    """Drop the live gauges of a worker that is gone."""
+    # Imported here: prometheus-client picks its multiprocess mode at import, and the
+    # master must not import it before PROMETHEUS_MULTIPROC_DIR is set for the workers.
+    from prometheus_client import multiprocess  # noqa: PLC0415
+
+    multiprocess.mark_process_dead(worker.pid, _metrics_dir)  # type: ignore[no-untyped-call]
+
+
+def worker_exit(_server: Any, worker: Any) -> None:
+    """Close what the worker's container opened (connection pools)."""
+    container = getattr(getattr(worker, "wsgi", None), "container", None)
+    if container is not None:
+        container.shutdown_resources()
+
+
+def on_exit(_server: Any) -> None:
+    if _owned_metrics_dir is not None:
+        shutil.rmtree(_owned_metrics_dir, ignore_errors=True)

@@ -1,0 +1,82 @@
+"""Prometheus metrics, correct across gunicorn workers.
+
+With `PROMETHEUS_MULTIPROC_DIR` set, prometheus-client keeps each process's
+values in files there and `/metrics` adds up those of every worker; without
+it, one process's registry is exposed as it is.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.multiprocess import MultiProcessCollector
+
+from ota_web.storage import PoolUsage
+
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+
+
+class Metrics:
+    def __init__(self, multiprocess_dir: str | None = None) -> None:
+        self._multiprocess_dir = multiprocess_dir
+        self._request_series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+        self.registry = CollectorRegistry()
+        labels = ("method", "route", "status")
+        self.requests = Counter(
+            "ota_http_requests", "HTTP requests answered.", labels, registry=self.registry
+        )
+        self.latency = Histogram(
+            "ota_http_request_duration_seconds",
+            "Time to answer an HTTP request.",
+            labels,
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.reservations_made = Counter(
+            "ota_reservations_made", "Reservations booked.", registry=self.registry
+        )
+        self.reservations_cancelled = Counter(
+            "ota_reservations_cancelled", "Reservations cancelled.", registry=self.registry
+        )
+        self.booking_conflicts = Counter(
+            "ota_booking_conflicts",
+            "Bookings refused because the nights were taken.",
+            registry=self.registry,
+        )
+        self.db_pool = Gauge(
+            "ota_db_pool_connections",
+            "Database connections of the workers' pools, by state.",
+            ("state",),
+            multiprocess_mode="livesum",
+            registry=self.registry,
+        )
+
+    def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        key = (method, route, status)
+        series = self._request_series.get(key)
+        if series is None:  # once per label set: `labels()` takes a lock and builds a tuple
+            labels = (method, route, str(status))
+            series = self.requests.labels(*labels), self.latency.labels(*labels)
+            self._request_series[key] = series
+        count, latency = series
+        count.inc()
+        latency.observe(seconds)
+
+    def observe_pool(self, usage: PoolUsage) -> None:
+        self.db_pool.labels("checked_out").set(usage.checked_out)
+        self.db_pool.labels("idle").set(usage.idle)
+        self.db_pool.labels("overflow").set(usage.overflow)
+
+    def exposition(self) -> tuple[bytes, str]:
+        """The text format of every metric, and its content type."""
+        if self._multiprocess_dir is None:
+            return generate_latest(self.registry), CONTENT_TYPE_LATEST
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=self._multiprocess_dir)  # type: ignore[no-untyped-call]
+        return generate_latest(registry), CONTENT_TYPE_LATEST

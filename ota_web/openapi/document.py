@@ -1,0 +1,77 @@
+"""The whole document, assembled once per app."""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
+
+from ota_core import AvailabilityPolicy
+from ota_web.openapi.parts import REF, Json
+from ota_web.openapi.paths import operations, reservation, reservations, search
+from ota_web.schemas import (
+    InvalidRequestProblem,
+    Problem,
+    ReservationBody,
+    ReservationOut,
+    SearchPage,
+    Status,
+)
+
+_MODELS: list[tuple[type[BaseModel], JsonSchemaMode]] = [
+    (ReservationBody, "validation"),
+    (ReservationOut, "serialization"),
+    (SearchPage, "serialization"),
+    (Problem, "serialization"),
+    (InvalidRequestProblem, "serialization"),
+    (Status, "serialization"),
+]
+
+
+def _bound_nights(schema: Json, policy: AvailabilityPolicy) -> None:
+    """The policy's bounds, which the core enforces, stated where `nights` is described."""
+    schema["minimum"], schema["maximum"] = policy.min_nights, policy.max_nights
+
+
+def openapi_spec(policy: AvailabilityPolicy | None = None) -> Json:
+    policy = AvailabilityPolicy() if policy is None else policy
+    _refs, definitions = models_json_schema(_MODELS, ref_template=REF)
+    search_path = search()
+    for parameter in search_path["get"]["parameters"]:
+        if parameter["name"] == "nights":
+            _bound_nights(parameter["schema"], policy)
+    _bound_nights(definitions["$defs"]["ReservationBody"]["properties"]["nights"], policy)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "OTA",
+            "version": "1.0.0",
+            "description": "Search properties free over a stay, and book them. "
+            "Every error is an RFC 9457 `application/problem+json` document.",
+        },
+        "paths": {
+            "/api/v1/properties/available": search_path,
+            "/api/v1/reservations": reservations(),
+            "/api/v1/reservations/{reservation_id}": reservation(),
+            **operations(),
+        },
+        "tags": [
+            {
+                "name": "bookings",
+                "description": "Search and reserve; a UUID access token is required.",
+            },
+            {"name": "operations", "description": "Health, readiness, metrics and documentation."},
+        ],
+        "components": {
+            "schemas": definitions["$defs"],
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "UUID"},
+                "accessToken": {"type": "apiKey", "in": "query", "name": "access_token"},
+            },
+        },
+    }
+
+
+def openapi_document(policy: AvailabilityPolicy) -> bytes:
+    return json.dumps(openapi_spec(policy), separators=(",", ":")).encode()

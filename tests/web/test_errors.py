@@ -1,0 +1,111 @@
+"""Every error, from any layer, is one RFC 9457 problem document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from ota_core import StorageUnavailable, UnitOfWork
+from ota_web.errors import INTERNAL_ERROR_DETAIL, RETRY_AFTER_SECONDS
+from ota_web.storage import Storage
+from tests.web.support import AUTH, RESERVATIONS, build_app, problem, search
+
+
+class BrokenSearch:
+    """A use case failing the way a bug would."""
+
+    def execute(self, _query: object) -> None:
+        raise ZeroDivisionError("the secret internals")
+
+
+def _unreachable() -> UnitOfWork:
+    raise StorageUnavailable("the database does not answer")
+
+
+def _down() -> None:
+    raise StorageUnavailable("the database does not answer")
+
+
+UNREACHABLE = Storage(unit_of_work=_unreachable, check_ready=_down)
+
+
+@pytest.fixture
+def client_with(request: pytest.FixtureRequest) -> Any:
+    apps = []
+
+    def build(**overrides: object) -> FlaskClient:
+        app = build_app(overrides)
+        apps.append(app)
+        return app.test_client()
+
+    yield build
+    for app in apps:
+        app.container.unwire()
+
+
+def test_an_unknown_route_is_a_404_problem(client: FlaskClient) -> None:
+    problem(client.get("/no/such/page"), 404, "not_found")
+
+
+def test_a_wrong_method_is_a_405_problem_listing_the_allowed_ones(client: FlaskClient) -> None:
+    response = client.put(RESERVATIONS, headers=AUTH)
+
+    problem(response, 405, "method_not_allowed")
+    assert "POST" in response.headers["Allow"]
+
+
+def test_an_unexpected_error_is_a_generic_500_with_the_traceback_only_in_the_logs(
+    client_with: Any, log_records: list[dict[str, Any]]
+) -> None:
+    client = client_with(search_availability=BrokenSearch())
+
+    response = search(client, "start_date=2021-01-04&nights=3")
+
+    body = problem(response, 500, "internal_error")
+    assert body["detail"] == INTERNAL_ERROR_DETAIL
+    assert b"secret" not in response.get_data()
+    assert b"ZeroDivisionError" not in response.get_data()
+    errors = [r for r in log_records if r["level"] == "ERROR"]
+    assert errors[0]["message"] == "unhandled error: ZeroDivisionError"
+    assert errors[0]["request_id"] == body["request_id"]
+
+
+def test_unreachable_storage_is_a_503_with_retry_after(client_with: Any) -> None:
+    client = client_with(storage=UNREACHABLE)
+
+    for response in (search(client, "start_date=2021-01-04&nights=3"), client.get("/readyz")):
+        problem(response, 503, "storage_unavailable")
+        assert response.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+
+
+def test_the_liveness_check_does_not_touch_the_storage(client_with: Any) -> None:
+    assert client_with(storage=UNREACHABLE).get("/healthz").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/properties/available?start_date=%00%01%02&nights=%7F",
+        "/api/v1/properties/available?%00=1&start_date=2021-01-04&nights=3",
+        "/api/v1/properties/available?start_date=2021-01-04&nights=3&after=%C0%80",
+        "/api/v1/reservations/%00",
+        "/api/v1/%FF%FE",
+    ],
+)
+def test_control_characters_and_invalid_utf8_anywhere_get_no_server_error(
+    client: FlaskClient, path: str
+) -> None:
+    response = client.get(path, headers=AUTH)
+    assert response.status_code < 500
+    if response.status_code >= 400:
+        problem(response, response.status_code)
+
+
+def test_control_characters_in_headers_are_a_4xx(client: FlaskClient) -> None:
+    headers = AUTH | {"Idempotency-Key": "a\x01b", "X-Request-ID": "x\x00y"}
+    response = client.post(
+        RESERVATIONS, data=b"{}", content_type="application/json", headers=headers
+    )
+    problem(response, 400)

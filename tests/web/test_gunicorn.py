@@ -1,0 +1,163 @@
+"""The real server: gunicorn with the project's configuration, driven over HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.web.support import FREE_2021_01_04_FOR_3, TOKEN
+
+ROOT = Path(__file__).resolve().parents[2]
+STARTUP_SECONDS = 30
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Server:
+    def __init__(self, port: int) -> None:
+        self.base = f"http://127.0.0.1:{port}"
+
+    def call(self, method: str, path: str, body: object = None) -> tuple[int, Any]:
+        request = urllib.request.Request(  # noqa: S310 (a local test server)
+            self.base + path,
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+
+def _wait_until_up(server: Server, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"gunicorn exited early: {process.communicate()[1]}")
+        try:
+            if server.call("GET", "/healthz")[0] == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail("gunicorn did not answer in time")
+
+
+@pytest.fixture
+def gunicorn(tmp_path: Path) -> Iterator[tuple[Server, subprocess.Popen[str]]]:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"WEB_CONCURRENCY", "LOG_FORMAT"}}
+    env |= {
+        "STORAGE": "memory",
+        "PORT": str(port),
+        "GUNICORN_THREADS": "4",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+    }
+    command = [sys.executable, "-m", "gunicorn", "-c", "python:ota_web.gunicorn_conf"]
+    process = subprocess.Popen(  # noqa: S603 (fixed arguments)
+        [*command, "ota_web.wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    server = Server(port)
+    try:
+        _wait_until_up(server, process)
+        yield server, process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def test_gunicorn_serves_the_api_and_stops_cleanly_on_sigterm(
+    gunicorn: tuple[Server, subprocess.Popen[str]],
+) -> None:
+    server, process = gunicorn
+    start = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()
+
+    status, found = server.call(
+        "GET", "/api/v1/properties/available?start_date=2021-01-04&nights=3"
+    )
+    assert status == 200
+    assert [p["property_id"] for p in json.loads(found)["properties"]] == FREE_2021_01_04_FOR_3
+
+    wanted = {"property_id": "g3hbWxJ5TdXidt", "start_date": start, "nights": 2}
+    status, made = server.call("POST", "/api/v1/reservations", wanted)
+    assert status == 200
+    reservation_id = json.loads(made)["reservation_id"]
+    assert server.call("GET", f"/api/v1/reservations/{reservation_id}")[0] == 200
+    assert server.call("POST", "/api/v1/reservations", wanted)[0] == 409
+
+    status, metrics = server.call("GET", "/metrics")
+    assert status == 200
+    assert b"ota_reservations_made_total 1.0" in metrics
+    assert b"ota_booking_conflicts_total 1.0" in metrics
+    assert b'route="/api/v1/reservations",status="409"' in metrics
+
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    lines = [json.loads(line) for line in stderr.splitlines()]  # gunicorn's own lines too
+    requests = [line for line in lines if line["message"] == "request"]
+    assert {line["route"] for line in requests} >= {
+        "/api/v1/properties/available",
+        "/api/v1/reservations",
+        "/metrics",
+    }
+    assert TOKEN not in stderr
+
+
+def _gunicorn_config(env: dict[str, str], expression: str) -> Any:
+    """`expression` evaluated in a fresh interpreter that imported the gunicorn configuration."""
+    script = f"import json, sys; import ota_web.gunicorn_conf as c; print(json.dumps({expression}))"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("WEB_", "GUNICORN_"))}
+    done = subprocess.run(  # noqa: S603 (fixed arguments)
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=environment | env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_the_gunicorn_configuration_takes_its_sizes_from_the_environment() -> None:
+    env = {"STORAGE": "postgres", "WEB_CONCURRENCY": "3", "GUNICORN_THREADS": "7", "PORT": "9123"}
+    assert _gunicorn_config(env, "[c.workers, c.threads, c.bind, c.worker_class, c.reload]") == [
+        3,
+        7,
+        "0.0.0.0:9123",
+        "gthread",
+        False,
+    ]
+    assert _gunicorn_config({"STORAGE": "postgres"}, "[c.workers, c.threads]") == [4, 25]
+    assert _gunicorn_config({"GUNICORN_RELOAD": "1"}, "c.reload") is True
+
+
+def test_the_gunicorn_master_loads_neither_the_app_nor_the_metrics_library() -> None:
+    loaded = _gunicorn_config(
+        {}, "[m in sys.modules for m in ('flask', 'prometheus_client', 'ota_web.app')]"
+    )
+    assert loaded == [False, False, False]
