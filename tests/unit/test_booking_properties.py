@@ -35,7 +35,7 @@ class Oracle:
     """What the service should hold, computed the slow, obvious way."""
 
     reservations: dict[ReservationId, Reservation] = attrs.Factory(dict)
-    keys: dict[str, tuple[ReservationRequest, Reservation]] = attrs.Factory(dict)
+    keys: dict[str, tuple[ReservationRequest, ReservationId]] = attrs.Factory(dict)
 
     def confirmed(self) -> list[Reservation]:
         return [r for r in self.reservations.values() if r.is_confirmed]
@@ -49,7 +49,9 @@ class Oracle:
     def expected_outcome(self, request: ReservationRequest, key: str | None) -> object:
         if key in self.keys:
             earlier_request, earlier = self.keys[key]
-            return earlier if earlier_request == request else IdempotencyKeyReused
+            return (
+                self.reservations[earlier] if earlier_request == request else IdempotencyKeyReused
+            )
         if request.property_id not in PROPERTIES:
             return UnknownProperty
         if not self.is_free(request.property_id, request.stay):
@@ -85,7 +87,7 @@ class BookingMachine(RuleBasedStateMachine):
         assert outcome.id not in self.oracle.reservations, "ids must be unique"
         self.oracle.reservations[outcome.id] = outcome
         if key is not None:
-            self.oracle.keys[key] = (request, outcome)
+            self.oracle.keys[key] = (request, outcome.id)
 
     @rule(data=st.data())
     def cancel(self, data: st.DataObject) -> None:

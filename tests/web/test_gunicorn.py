@@ -72,7 +72,7 @@ def gunicorn(tmp_path: Path) -> Iterator[tuple[Server, subprocess.Popen[str]]]:
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
     }
     command = [sys.executable, "-m", "gunicorn", "-c", "python:ota_web.gunicorn_conf"]
-    process = subprocess.Popen(  # noqa: S603 (fixed arguments)
+    process = subprocess.Popen(
         [*command, "ota_web.wsgi:app"],
         cwd=ROOT,
         env=env,
@@ -132,7 +132,7 @@ def _gunicorn_config(env: dict[str, str], expression: str) -> Any:
     """`expression` evaluated in a fresh interpreter that imported the gunicorn configuration."""
     script = f"import json, sys; import ota_web.gunicorn_conf as c; print(json.dumps({expression}))"
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("WEB_", "GUNICORN_"))}
-    done = subprocess.run(  # noqa: S603 (fixed arguments)
+    done = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
         env=environment | env,
