@@ -27,6 +27,10 @@ class DomainEvents:
         self._metrics.reservations_made.inc()
         logger.info("reservation made", **_stay_fields(reservation))
 
+    def booking_replayed(self, reservation: Reservation) -> None:
+        self._metrics.booking_replays.inc()
+        logger.info("booking replayed for a repeated idempotency key", **_stay_fields(reservation))
+
     def reservation_cancelled(self, reservation: Reservation) -> None:
         self._metrics.reservations_cancelled.inc()
         logger.info("reservation cancelled", **_stay_fields(reservation))

@@ -44,6 +44,11 @@ class Metrics:
         self.reservations_cancelled = Counter(
             "ota_reservations_cancelled", "Reservations cancelled.", registry=self.registry
         )
+        self.booking_replays = Counter(
+            "ota_booking_replays",
+            "Bookings answered from an earlier request with the same Idempotency-Key.",
+            registry=self.registry,
+        )
         self.booking_conflicts = Counter(
             "ota_booking_conflicts",
             "Bookings refused because the nights were taken.",

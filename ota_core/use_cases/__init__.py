@@ -1,7 +1,12 @@
 """What the service does, one class per activity, each with one `execute`."""
 
 from ota_core.use_cases.manage import CancelReservation, GetReservation
-from ota_core.use_cases.reserve import MakeReservation, ReservationRequest, parse_idempotency_key
+from ota_core.use_cases.reserve import (
+    Booking,
+    MakeReservation,
+    ReservationRequest,
+    parse_idempotency_key,
+)
 from ota_core.use_cases.search import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -14,6 +19,7 @@ __all__ = [
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
     "AvailabilityQuery",
+    "Booking",
     "CancelReservation",
     "GetReservation",
     "MakeReservation",

@@ -50,6 +50,18 @@ class ReservationRequest:
         return f"{self.property_id}/{self.stay.start.isoformat()}/{self.stay.nights}"
 
 
+@attrs.frozen
+class Booking:
+    """What a booking request led to.
+
+    `replayed` is true when an earlier request with the same idempotency key
+    made `reservation`, and this one only reports it.
+    """
+
+    reservation: Reservation
+    replayed: bool = False
+
+
 class MakeReservation:
     """Books a stay if the policy allows it and no confirmed stay overlaps it.
 
@@ -72,7 +84,7 @@ class MakeReservation:
 
     def execute(
         self, request: ReservationRequest, *, idempotency_key: str | None = None
-    ) -> Reservation:
+    ) -> Booking:
         now = self._clock.now()
         self._policy.check_booking(request.stay, now)
         reservation = Reservation(
@@ -90,18 +102,18 @@ class MakeReservation:
 
     def _book(
         self, reservation: Reservation, request: ReservationRequest, key: str | None
-    ) -> Reservation:
+    ) -> Booking:
         with self._uow() as uow:
             if key is not None:
                 earlier = self._replay(uow, key, request)
                 if earlier is not None:
-                    return earlier
+                    return Booking(earlier, replayed=True)
                 uow.idempotency_keys.add(
                     IdempotencyRecord(key, request.fingerprint, reservation.id)
                 )
             uow.reservations.add(reservation)
             uow.commit()
-        return reservation
+        return Booking(reservation)
 
     @staticmethod
     def _replay(uow: UnitOfWork, key: str, request: ReservationRequest) -> Reservation | None:

@@ -20,6 +20,9 @@ from ota_web.container import Container
 from ota_web.events import DomainEvents
 from ota_web.schemas import ReservationBody, ReservationOut
 
+# Tells a client that retried with an Idempotency-Key that nothing new was booked.
+REPLAYED_HEADER = "Idempotent-Replayed"
+
 
 @api.post("/reservations")
 @inject
@@ -29,10 +32,15 @@ def make_reservation(
 ) -> Response:
     body = body_of(ReservationBody, request)
     wanted = ReservationRequest.of(body.property_id, body.start_date, body.nights)
-    reservation = make.execute(wanted, idempotency_key=idempotency_key(request))
-    events.reservation_made(reservation)
+    booking = make.execute(wanted, idempotency_key=idempotency_key(request))
+    reservation = booking.reservation
     response = json_response(ReservationOut.of(reservation))
     response.headers["Location"] = f"{API_PREFIX}/reservations/{reservation.id}"
+    if booking.replayed:
+        events.booking_replayed(reservation)
+        response.headers[REPLAYED_HEADER] = "true"
+    else:
+        events.reservation_made(reservation)
     return response
 
 

@@ -40,8 +40,8 @@ def problem(description: str, headers: Json | None = None) -> Json:
     return answer
 
 
-def header(description: str) -> Json:
-    return {"description": description, "required": True, "schema": {"type": "string"}}
+def header(description: str, *, required: bool = True) -> Json:
+    return {"description": description, "required": required, "schema": {"type": "string"}}
 
 
 BAD_REQUEST = response(

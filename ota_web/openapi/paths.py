@@ -40,6 +40,10 @@ def reservations() -> Json:
         "The reservation: new, or the original one for a repeated key.", ReservationOut
     )
     made["headers"]["Location"] = header("The reservation's URL.")
+    made["headers"]["Idempotent-Replayed"] = header(
+        "`true` when an earlier request with the same Idempotency-Key made the reservation.",
+        required=False,
+    )
     operation = api_operation(
         "Book a stay",
         {

@@ -17,6 +17,8 @@ from ota_core import (
     DateRange,
     GetReservation,
     MakeReservation,
+    Reservation,
+    ReservationRequest,
     SearchAvailability,
 )
 
@@ -34,6 +36,10 @@ class Service:
     reserve: MakeReservation
     get: GetReservation
     cancel: CancelReservation
+
+    def book(self, request: ReservationRequest, key: str | None = None) -> Reservation:
+        """Book through the use case and return the reservation it reports."""
+        return self.reserve.execute(request, idempotency_key=key).reservation
 
     def free_ids(self, start: dt.date, nights: int, **page: Any) -> list[str]:
         """Ids of the properties free for `nights` from `start`, one page."""

@@ -77,7 +77,7 @@ class BookingMachine(RuleBasedStateMachine):
         expected = self.oracle.expected_outcome(request, key)
         outcome: object
         try:
-            outcome = self.service.reserve.execute(request, idempotency_key=key)
+            outcome = self.service.book(request, key)
         except (UnknownProperty, DatesUnavailable, IdempotencyKeyReused) as refusal:
             outcome = type(refusal)
         if expected != "booked":
@@ -115,7 +115,7 @@ class BookingMachine(RuleBasedStateMachine):
         offered = self.service.search.execute(AvailabilityQuery(stay, limit=1)).properties
         if not offered:
             return
-        booked = self.service.reserve.execute(ReservationRequest(offered[0].id, stay))
+        booked = self.service.book(ReservationRequest(offered[0].id, stay))
         self.oracle.reservations[booked.id] = booked
         for probe in probes:
             offered_now = offered[0].id in self.service.free_ids(probe.start, probe.nights)

@@ -31,7 +31,7 @@ def _request(
 
 
 def test_a_free_stay_is_booked_and_can_be_read_back(service: Service) -> None:
-    booked = service.reserve.execute(_request())
+    booked = service.book(_request())
 
     assert booked.property_id == FREE
     assert (booked.stay.start, booked.stay.nights) == (JAN_4, 3)
@@ -41,7 +41,7 @@ def test_a_free_stay_is_booked_and_can_be_read_back(service: Service) -> None:
 
 
 def test_a_booked_stay_is_no_longer_offered(service: Service) -> None:
-    booked = service.reserve.execute(_request())
+    booked = service.book(_request())
     assert FREE not in service.free_ids(JAN_4, 3)
     assert FREE in service.free_ids(booked.stay.end, 3)
 
@@ -49,51 +49,52 @@ def test_a_booked_stay_is_no_longer_offered(service: Service) -> None:
 def test_nights_already_taken_are_refused(service: Service) -> None:
     # xE6vqTqA6LTwpE is booked 2021-01-04 for 7 nights.
     with pytest.raises(DatesUnavailable):
-        service.reserve.execute(_request("xE6vqTqA6LTwpE", dt.date(2021, 1, 10), 2))
+        service.book(_request("xE6vqTqA6LTwpE", dt.date(2021, 1, 10), 2))
 
 
 def test_a_stay_starting_on_a_checkout_day_is_accepted(service: Service) -> None:
-    booked = service.reserve.execute(_request("xE6vqTqA6LTwpE", dt.date(2021, 1, 11), 2))
+    booked = service.book(_request("xE6vqTqA6LTwpE", dt.date(2021, 1, 11), 2))
     assert booked.stay.start == dt.date(2021, 1, 11)
 
 
 def test_an_unknown_property_is_an_invalid_request(service: Service) -> None:
     with pytest.raises(UnknownProperty) as refused:
-        service.reserve.execute(_request("NoSuchProperty"))
+        service.book(_request("NoSuchProperty"))
     assert isinstance(refused.value, InvalidRequest)
     assert refused.value.field == "property_id"
 
 
 def test_a_stay_in_the_past_is_refused(service: Service) -> None:
     with pytest.raises(PolicyViolation, match="in the past"):
-        service.reserve.execute(_request(start=dt.date(2020, 12, 1)))
+        service.book(_request(start=dt.date(2020, 12, 1)))
 
 
 def test_the_same_idempotency_key_and_request_book_only_once(service: Service) -> None:
     first = service.reserve.execute(_request(), idempotency_key="key-1")
     again = service.reserve.execute(_request(), idempotency_key="key-1")
 
-    assert again == first
+    assert again.reservation == first.reservation
+    assert (first.replayed, again.replayed) == (False, True)
     assert len(service.store.reservations) == 11 + 1
 
 
 def test_a_retry_is_answered_even_after_the_nights_were_taken(service: Service) -> None:
-    first = service.reserve.execute(_request(), idempotency_key="key-1")
-    assert service.reserve.execute(_request(), idempotency_key="key-1") == first
+    first = service.book(_request(), "key-1")
+    assert service.book(_request(), "key-1") == first
     with pytest.raises(DatesUnavailable):
-        service.reserve.execute(_request(), idempotency_key="key-2")
+        service.book(_request(), "key-2")
 
 
 def test_an_idempotency_key_reused_for_another_request_is_refused(service: Service) -> None:
-    service.reserve.execute(_request(), idempotency_key="key-1")
+    service.book(_request(), "key-1")
     with pytest.raises(IdempotencyKeyReused):
-        service.reserve.execute(_request(nights=4), idempotency_key="key-1")
+        service.book(_request(nights=4), "key-1")
 
 
 def test_a_refused_booking_does_not_use_up_its_idempotency_key(service: Service) -> None:
     with pytest.raises(DatesUnavailable):
-        service.reserve.execute(_request("xE6vqTqA6LTwpE"), idempotency_key="key-1")
-    assert service.reserve.execute(_request(), idempotency_key="key-1").property_id == FREE
+        service.book(_request("xE6vqTqA6LTwpE"), "key-1")
+    assert service.book(_request(), "key-1").property_id == FREE
 
 
 @pytest.mark.parametrize("key", ["", "k" * 256, "bad\x00key", "new\nline"])
@@ -109,7 +110,7 @@ def test_of_many_threads_booking_the_same_nights_exactly_one_wins(service: Servi
     def attempt(_: int) -> str:
         start_together.wait()
         try:
-            service.reserve.execute(_request())
+            service.book(_request())
         except DatesUnavailable:
             return "refused"
         return "booked"
@@ -126,7 +127,7 @@ def test_concurrent_retries_with_one_key_get_one_reservation(service: Service) -
 
     def attempt(_: int) -> uuid.UUID:
         start_together.wait()
-        return service.reserve.execute(_request(), idempotency_key="shared-key").id
+        return service.book(_request(), "shared-key").id
 
     with ThreadPoolExecutor(racers) as pool:
         ids = set(pool.map(attempt, range(racers)))

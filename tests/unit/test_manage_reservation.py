@@ -18,18 +18,16 @@ def test_an_unknown_reservation_is_not_found(service: Service) -> None:
 
 def test_cancelling_frees_the_nights_for_the_next_guest(service: Service) -> None:
     request = ReservationRequest.of("g3hbWxJ5TdXidt", dt.date(2021, 1, 4), 3)
-    booked = service.reserve.execute(request)
+    booked = service.book(request)
 
     cancelled = service.cancel.execute(booked.id)
 
     assert cancelled.status is ReservationStatus.CANCELLED
     assert service.get.execute(booked.id) == cancelled
-    assert service.reserve.execute(request).id != booked.id
+    assert service.book(request).id != booked.id
 
 
 def test_cancelling_twice_changes_nothing(service: Service) -> None:
-    booked = service.reserve.execute(
-        ReservationRequest.of("g3hbWxJ5TdXidt", dt.date(2021, 1, 4), 3)
-    )
+    booked = service.book(ReservationRequest.of("g3hbWxJ5TdXidt", dt.date(2021, 1, 4), 3))
     first = service.cancel.execute(booked.id)
     assert service.cancel.execute(booked.id) == first

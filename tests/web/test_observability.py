@@ -136,3 +136,16 @@ def test_metrics_count_requests_by_route_and_status_and_bookings(client: FlaskCl
     assert "ota_http_request_duration_seconds_bucket{" in text
     assert "ota_reservations_made_total 1.0" in text
     assert "ota_booking_conflicts_total 1.0" in text
+
+
+def test_a_replayed_booking_is_counted_as_a_replay_not_a_new_reservation(
+    client: FlaskClient,
+) -> None:
+    key = {"Idempotency-Key": "replayed-once"}
+    reserve(client, headers=key)
+    reserve(client, headers=key)
+
+    text = client.get("/metrics").get_data(as_text=True)
+
+    assert "ota_reservations_made_total 1.0" in text
+    assert "ota_booking_replays_total 1.0" in text

@@ -146,6 +146,8 @@ def test_the_same_idempotency_key_and_body_return_the_first_reservation(
 
     assert first.status_code == again.status_code == 200
     assert json_of(again) == json_of(first)
+    assert "Idempotent-Replayed" not in first.headers
+    assert again.headers["Idempotent-Replayed"] == "true"
     unkeyed = reserve(client)
     problem(unkeyed, 409, "dates_unavailable")
 
