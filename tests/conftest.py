@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
+from loguru import logger
 
 from ota_adapters.postgres import build_engine, prepare_database
 from tests.postgres_servers import (
@@ -78,3 +79,12 @@ def sample_engine(server: str) -> Iterator[sa.Engine]:
             yield engine
         finally:
             engine.dispose()
+
+
+@pytest.fixture
+def logged_warnings() -> Iterator[list[str]]:
+    """The messages logged at WARNING or above while the test runs."""
+    messages: list[str] = []
+    sink = logger.add(messages.append, level="WARNING", format="{message}")
+    yield messages
+    logger.remove(sink)
