@@ -1,5 +1,6 @@
 # The two commands of the README: `make run` and `make test`.
 # Each creates .venv and installs what it needs on first use.
+# Without DATABASE_URL both use an embedded PostgreSQL kept under OTA_DATA_DIR (.ota/).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -7,9 +8,10 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install lint unit test clean
+.PHONY: help install lint unit test run clean
 
 help:
+	@echo "make run    start PostgreSQL (embedded unless DATABASE_URL is set), migrate, load the sample data"
 	@echo "make test   install, lint, type-check and run every test"
 
 $(INSTALLED): pyproject.toml
@@ -28,6 +30,9 @@ lint: install
 
 test: lint
 	$(BIN)/pytest
+
+run: install
+	$(BIN)/python -m ota_adapters.postgres start
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -10,8 +10,11 @@ import sqlalchemy as sa
 from loguru import logger
 
 from ota_adapters.postgres import build_engine, prepare_database
+from ota_adapters.postgres.embedded import embedded_server
 from tests.postgres_servers import (
     POSTGRES15_ADMIN_URL,
+    TEST_PGDATA,
+    drop_abandoned_scratch_databases,
     migrated_engine,
     scratch_database,
     truncate,
@@ -26,8 +29,8 @@ def _each(fixtures: dict[str, str]) -> list[object]:
     ]
 
 
-EACH_SERVER = _each({"postgres15": "postgres15"})
-EACH_ENGINE = _each({"postgres15": "postgres15_engine"})
+EACH_SERVER = _each({"postgres15": "postgres15", "embedded": "embedded_postgres"})
+EACH_ENGINE = _each({"postgres15": "postgres15_engine", "embedded": "embedded_engine"})
 
 
 @pytest.fixture(scope="session")
@@ -43,8 +46,22 @@ def postgres15() -> str:
 
 
 @pytest.fixture(scope="session")
+def embedded_postgres() -> Iterator[str]:
+    """The admin URL of the embedded PostgreSQL 18, started for the session."""
+    with embedded_server(TEST_PGDATA) as admin_url:
+        drop_abandoned_scratch_databases(admin_url)
+        yield admin_url
+
+
+@pytest.fixture(scope="session")
 def postgres15_engine(postgres15: str) -> Iterator[sa.Engine]:
     with migrated_engine(postgres15) as engine:
+        yield engine
+
+
+@pytest.fixture(scope="session")
+def embedded_engine(embedded_postgres: str) -> Iterator[sa.Engine]:
+    with migrated_engine(embedded_postgres) as engine:
         yield engine
 
 

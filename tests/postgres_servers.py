@@ -2,6 +2,9 @@
 
 - `postgres15`: the server at 127.0.0.1:5432 (user postgres, trust). Shared, so
   each test session works in databases it creates with unique names and drops.
+- `embedded`: the project's embedded PostgreSQL 18, started once per session
+  with its files in `.ota/test-pgdata` (kept between runs: initdb runs once,
+  and a server left by a killed run is joined and then stopped, not leaked).
 """
 
 from __future__ import annotations
@@ -10,14 +13,19 @@ import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg2
 import sqlalchemy as sa
 
 from ota_adapters.postgres import build_engine, migrate
 from ota_adapters.postgres.databases import create_database, drop_database, with_database
+from ota_adapters.postgres.embedded import process_alive
+from ota_adapters.postgres.engine import one_off_connection
 
 POSTGRES15_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEST_PGDATA = PROJECT_ROOT / ".ota" / "test-pgdata"
 
 TABLES = ("idempotency_key", "reservation", "property")
 
@@ -32,6 +40,28 @@ def unreachable_reason(url: str) -> str | None:
 
 
 SCRATCH_PREFIX = "ota_test_"
+
+
+def _scratch_pid(name: str) -> int | None:
+    pid = name.removeprefix(SCRATCH_PREFIX).split("_")[0]
+    return int(pid) if name.startswith(SCRATCH_PREFIX) and pid.isdigit() else None
+
+
+def drop_abandoned_scratch_databases(admin_url: str) -> None:
+    """Drop scratch databases of test sessions that died before dropping them.
+
+    Only for the embedded test server, which belongs to this project's tests alone.
+    """
+    names = rows_of(admin_url, "SELECT datname FROM pg_database")
+    for name in names:
+        pid = _scratch_pid(name)
+        if pid is not None and not process_alive(pid):
+            drop_database(admin_url, name)
+
+
+def rows_of(url: str, query: str) -> list[str]:
+    with one_off_connection(url) as connection:
+        return [row[0] for row in connection.execute(sa.text(query))]
 
 
 @contextmanager

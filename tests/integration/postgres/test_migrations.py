@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -160,6 +162,19 @@ def test_schema_is_current_only_at_the_latest_revision(database: str) -> None:
         assert schema_is_current(engine)
     finally:
         engine.dispose()
+
+
+def test_migrations_started_together_run_one_after_the_other(database: str) -> None:
+    command = [sys.executable, "-m", "ota_adapters.postgres", "--database-url", database, "migrate"]
+    processes = [
+        subprocess.Popen(command, stderr=subprocess.PIPE, text=True)  # noqa: S603 - our CLI
+        for _ in range(3)
+    ]
+
+    errors = [process.communicate(timeout=120)[1] for process in processes]
+
+    assert [process.returncode for process in processes] == [0, 0, 0], errors
+    assert rows(database, "SELECT version_num FROM alembic_version") == [("0002",)]
 
 
 def test_an_unreachable_database_is_not_current() -> None:
