@@ -70,7 +70,9 @@ def _wait_for_interrupt() -> None:
     def stop(signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt(signal.Signals(signum).name)
 
-    signal.signal(signal.SIGTERM, stop)
+    # SIGINT too: a shell starting `make run &` without job control leaves it ignored.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stop)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

@@ -36,7 +36,10 @@ def database(server: str) -> Iterator[str]:
         yield url
 
 
-def test_start_runs_the_embedded_database_until_sigterm(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_start_runs_the_embedded_database_until_stopped(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
     env = _environment(tmp_path)
     command = [sys.executable, "-m", "ota_adapters.postgres", "start"]
     starting = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)  # noqa: S603 - our CLI
@@ -48,7 +51,7 @@ def test_start_runs_the_embedded_database_until_sigterm(tmp_path: Path) -> None:
             assert url == running_embedded_url(tmp_path / PGDATA, DATABASE_NAME)
             assert rows(url, "SELECT count(*) FROM reservation") == [(11,)]
         finally:
-            start.send_signal(signal.SIGTERM)
+            start.send_signal(stop)
             start.wait(timeout=60)
 
     assert start.returncode == 0
