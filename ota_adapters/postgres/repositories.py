@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -131,6 +132,39 @@ def _refusal(error: sa.exc.DBAPIError, reservation: Reservation) -> OtaError | N
     return None
 
 
+BOOKING_LOCKS = 0x07A_B00C
+"""The class of advisory locks that queue the bookings of one property (`pg_locks.classid`)."""
+
+
+@functools.cache
+def _insert_in_turn() -> sa.Insert:
+    """INSERT a reservation once earlier bookings of its property have finished.
+
+    Inserts that conflict on the exclusion constraint wait for each other's
+    uncommitted rows, and two can each wait for the other: a deadlock that
+    PostgreSQL breaks only after `deadlock_timeout` (1 s), again and again
+    under contention. Taking a transaction-scoped advisory lock on the
+    property first, in the same statement, makes them queue instead, and
+    the constraint then meets only committed rows. It orders the inserts;
+    the constraint still decides.
+    """
+    property_id = sa.bindparam("property_id", type_=sa.Text)
+    in_turn = sa.select(
+        sa.func.pg_advisory_xact_lock(BOOKING_LOCKS, sa.func.hashtext(property_id))
+    ).cte("in_turn")
+    row = sa.select(
+        sa.bindparam("reservation_id", type_=sa.Uuid),
+        property_id,
+        sa.bindparam("start_date", type_=sa.Date),
+        sa.bindparam("number_of_nights", type_=sa.Integer),
+        sa.bindparam("status", type_=sa.Text),
+        sa.bindparam("created_at", type_=sa.DateTime(timezone=True)),
+    ).select_from(in_turn)
+    columns = ["reservation_id", "property_id", "start_date", "number_of_nights", "status",
+               "created_at"]  # fmt: skip
+    return sa.insert(reservation_table).from_select(columns, row)
+
+
 class PostgresReservationRepository(ReservationRepository):
     _COLUMNS = (_r.reservation_id, _r.property_id, _r.start_date, _r.number_of_nights,
                 _r.created_at, _r.status)  # fmt: skip
@@ -140,15 +174,15 @@ class PostgresReservationRepository(ReservationRepository):
 
     def add(self, reservation: Reservation) -> None:
         """One INSERT: the foreign key and the exclusion constraint do the checking."""
-        statement = sa.insert(reservation_table).values(
-            reservation_id=reservation.id,
-            property_id=reservation.property_id,
-            start_date=reservation.stay.start,
-            number_of_nights=reservation.stay.nights,
-            status=reservation.status.value,
-            created_at=reservation.created_at,
-        )
-        self._write(statement, reservation)
+        row = {
+            "reservation_id": reservation.id,
+            "property_id": reservation.property_id,
+            "start_date": reservation.stay.start,
+            "number_of_nights": reservation.stay.nights,
+            "status": reservation.status.value,
+            "created_at": reservation.created_at,
+        }
+        self._write(_insert_in_turn(), reservation, row)
 
     def get(self, reservation_id: ReservationId) -> Reservation | None:
         query = sa.select(*self._COLUMNS).where(_r.reservation_id == reservation_id)
@@ -161,14 +195,16 @@ class PostgresReservationRepository(ReservationRepository):
             .where(_r.reservation_id == reservation.id)
             .values(status=reservation.status.value)
         )
-        if self._write(statement, reservation) == 0:
+        if self._write(statement, reservation, {}) == 0:
             raise ReservationNotFound(f"no reservation has id {reservation.id}")
 
-    def _write(self, statement: sa.Executable, reservation: Reservation) -> int:
+    def _write(
+        self, statement: sa.Executable, reservation: Reservation, params: dict[str, object]
+    ) -> int:
         def in_savepoint() -> int:
             # A failed statement rolls back to here; the unit of work stays usable.
             with self._connection.begin_nested():
-                return self._connection.execute(statement).rowcount
+                return self._connection.execute(statement, params).rowcount
 
         try:
             with storage_errors():

@@ -80,7 +80,9 @@ def test_of_a_hundred_bookings_of_the_same_nights_exactly_one_is_made(engine: sa
     assert _stored(engine) == [("P1", day(10), 3)]
 
 
-def test_overlapping_but_different_bookings_never_both_succeed(engine: sa.Engine) -> None:
+def test_overlapping_but_different_bookings_never_both_succeed(
+    engine: sa.Engine, logged_warnings: list[str]
+) -> None:
     _given_properties(engine, "P1")
     reserve = _reserve(engine)
     requests = [ReservationRequest.of("P1", day(offset), 3) for offset in range(RACERS)]
@@ -92,6 +94,7 @@ def test_overlapping_but_different_bookings_never_both_succeed(engine: sa.Engine
     assert len(made) >= 1
     assert len(_stored(engine)) == len(made)
     assert not any(a.overlaps(b) for i, a in enumerate(made) for b in made[i + 1 :])
+    assert logged_warnings == [], "bookings of one property queue: no deadlock, no retry"
 
 
 def test_concurrent_requests_with_one_idempotency_key_make_one_reservation(
@@ -112,10 +115,11 @@ def test_concurrent_requests_with_one_idempotency_key_make_one_reservation(
 def test_crossing_bookings_that_deadlock_end_in_a_refusal_not_an_error(
     engine: sa.Engine, logged_warnings: list[str]
 ) -> None:
-    """Each unit of work books one property, then the other's stay: a lock cycle.
+    """Each unit of work books one property, then the other's: a lock cycle.
 
-    PostgreSQL breaks the cycle by failing one insert (40P01); the adapter
-    retries it, and once the retries are spent refuses that booking.
+    The use cases never book twice in one unit of work, but nothing stops a
+    caller. PostgreSQL breaks the cycle by failing one insert (40P01); the
+    adapter retries it, and once the retries are spent refuses that booking.
     """
     _given_properties(engine, "P1", "P2")
     both_booked_one = threading.Barrier(2)
