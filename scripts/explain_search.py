@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql
 
 from ota_adapters.postgres import migrate
 from ota_adapters.postgres.engine import one_off_connection
-from ota_adapters.postgres.repositories import free_properties_query
+from ota_adapters.postgres.statements import free_properties_query
 from ota_core import DateRange
 
 FILL = """
