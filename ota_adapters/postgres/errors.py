@@ -1,0 +1,63 @@
+"""What database errors mean to the domain.
+
+psycopg2 raises one exception class per SQLSTATE; SQLAlchemy wraps it and
+keeps it as `.orig`. Each repository method states which constraint errors its
+statement can meet; everything here is shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg2.errors
+import sqlalchemy as sa
+
+from ota_core import StorageUnavailable
+
+# SQLSTATE classes: 08 connection exception, 53 insufficient resources (too many
+# connections, disk full), 57 operator intervention (statement timeout, shutdown).
+_UNAVAILABLE_CLASSES = ("08", "53", "57")
+
+
+def cause_is(error: BaseException, *kinds: type[psycopg2.Error]) -> bool:
+    """True when `error` is SQLAlchemy's wrapper of a psycopg2 error of one of `kinds`."""
+    return isinstance(error, sa.exc.DBAPIError) and isinstance(error.orig, kinds)
+
+
+def is_transient_conflict(error: BaseException) -> bool:
+    """A deadlock or serialization failure: the same statement may succeed if run again."""
+    return cause_is(error, psycopg2.errors.DeadlockDetected, psycopg2.errors.SerializationFailure)
+
+
+def means_unavailable(error: BaseException) -> bool:
+    """True when `error` says the database cannot serve now, not that the request is wrong."""
+    if isinstance(error, sa.exc.TimeoutError | sa.exc.DisconnectionError):
+        return True  # no pooled connection came free in time / a connection was lost
+    if not isinstance(error, sa.exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    sqlstate = getattr(error.orig, "pgcode", None)
+    if sqlstate is None:
+        # libpq's own failures (cannot connect, server closed the connection) carry no SQLSTATE.
+        return isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError)
+    return str(sqlstate).startswith(_UNAVAILABLE_CLASSES)
+
+
+@contextmanager
+def storage_errors() -> Iterator[None]:
+    """Turn "the database cannot serve now" into `StorageUnavailable`; leave the rest."""
+    try:
+        yield
+    except sa.exc.SQLAlchemyError as error:
+        if means_unavailable(error):
+            raise StorageUnavailable(
+                f"the database is unavailable: {_first_line(error)}"
+            ) from error
+        raise
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error)
+    return text.strip().splitlines()[0] if text.strip() else type(error).__name__

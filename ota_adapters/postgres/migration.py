@@ -1,0 +1,72 @@
+"""Running the Alembic revisions, and telling whether a database is up to date."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from importlib import resources
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from loguru import logger
+
+from ota_adapters.postgres.engine import one_off_connection
+
+LEGACY_REVISION = "0001"
+"""The legacy schema: property and reservation, reservations without ids."""
+
+HEAD = "head"
+
+# Alembic keeps the running migration in module-level proxies (`context`, `op`):
+# one migration at a time per process. Across processes, env.py takes an advisory lock.
+_ONE_AT_A_TIME = threading.Lock()
+
+
+def alembic_config() -> Config:
+    config = Config()
+    location = resources.files("ota_adapters.postgres").joinpath("migrations")
+    config.set_main_option("script_location", str(location))
+    config.set_main_option("path_separator", "os")
+    return config
+
+
+def migrate(url: str, revision: str = HEAD) -> None:
+    """Upgrade the database at `url` to `revision` (the latest by default)."""
+    _run(url, lambda config: command.upgrade(config, revision))
+
+
+def downgrade(url: str, revision: str) -> None:
+    """Downgrade the database at `url` to `revision` (`"base"` removes every table)."""
+    _run(url, lambda config: command.downgrade(config, revision))
+
+
+def current_revisions(connection: sa.Connection) -> frozenset[str]:
+    return frozenset(MigrationContext.configure(connection).get_current_heads())
+
+
+@functools.cache
+def head_revisions() -> frozenset[str]:
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def schema_is_current(engine: sa.Engine) -> bool:
+    """True when the database answers and has every revision applied (for readiness checks)."""
+    try:
+        with engine.connect() as connection:
+            current = current_revisions(connection)
+    except sa.exc.SQLAlchemyError as error:
+        logger.warning("cannot read the schema revision: {}", error)
+        return False
+    return current == head_revisions()
+
+
+def _run(url: str, step: Callable[[Config], None]) -> None:
+    with _ONE_AT_A_TIME, one_off_connection(url) as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        step(config)
+        connection.commit()

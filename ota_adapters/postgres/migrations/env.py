@@ -1,0 +1,31 @@
+"""Alembic's entry point: runs the revisions on the connection `migration` hands over."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import context
+
+from ota_adapters.postgres.schema import metadata
+
+# Any fixed number: concurrent `migrate` calls queue on it instead of racing.
+MIGRATION_LOCK_KEY = 7_060_504_030
+
+
+def run_migrations() -> None:
+    if context.is_offline_mode():
+        raise RuntimeError("the migrations inspect the data they change: run them online")
+    connection = context.config.attributes["connection"]
+    if not isinstance(connection, sa.Connection):
+        raise TypeError("pass an open Connection in Config.attributes['connection']")
+    # One transaction for every revision: a failing one leaves the database as it was.
+    context.configure(
+        connection=connection, target_metadata=metadata, transaction_per_migration=False
+    )
+    with context.begin_transaction():
+        connection.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+        )
+        context.run_migrations()
+
+
+run_migrations()

@@ -1,0 +1,106 @@
+"""The tables as SQLAlchemy Core objects, and the bound every stored stay respects.
+
+The migrations build this schema (a test compares the two). Queries are built
+from these objects and rows become domain objects by hand in `repositories`:
+nothing from here crosses a port.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+from ota_core import AvailabilityPolicy
+
+MAX_STAY_NIGHTS = 365
+"""The longest stay the database stores (a CHECK), and the look-back of search.
+
+Search probes only stays that start less than `MAX_STAY_NIGHTS` days before the
+stay asked for. That is exact because no stored stay is longer.
+"""
+
+CONFIRMED_ONLY = "status = 'confirmed'"
+"""The predicate of the exclusion constraint and of the search index.
+
+A partial index serves a query only when the query states its predicate, so
+queries use this literal too, never a parameter.
+"""
+
+# Ids order by code point, as Python orders them: "C" collation, not the server's locale.
+_PROPERTY_ID = sa.Text(collation="C")
+
+metadata = sa.MetaData()
+
+property_table = sa.Table(
+    "property",
+    metadata,
+    sa.Column("property_id", _PROPERTY_ID),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.PrimaryKeyConstraint("property_id", name="property_pkey"),
+)
+
+reservation_table = sa.Table(
+    "reservation",
+    metadata,
+    # The legacy columns come first: the migration adds the others to the legacy table.
+    sa.Column("property_id", _PROPERTY_ID, nullable=False),
+    sa.Column("start_date", sa.Date, nullable=False),
+    sa.Column("number_of_nights", sa.Integer, nullable=False),
+    sa.Column("reservation_id", sa.Uuid, nullable=False),
+    sa.Column("end_date", sa.Date, sa.Computed("start_date + number_of_nights", persisted=True)),
+    sa.Column("status", sa.Text, nullable=False, server_default="confirmed"),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    ),
+    sa.PrimaryKeyConstraint("reservation_id", name="reservation_pkey"),
+    sa.ForeignKeyConstraint(
+        ["property_id"], ["property.property_id"], name="reservation_property_id_fkey"
+    ),
+    sa.CheckConstraint(
+        f"number_of_nights BETWEEN 1 AND {MAX_STAY_NIGHTS}", name="reservation_nights_check"
+    ),
+    sa.CheckConstraint("status IN ('confirmed', 'cancelled')", name="reservation_status_check"),
+    postgresql.ExcludeConstraint(
+        ("property_id", "="),
+        (sa.func.daterange(sa.column("start_date"), sa.column("end_date")), "&&"),
+        using="gist",
+        where=sa.text(CONFIRMED_ONLY),
+        name="reservation_no_overlap",
+    ),
+    sa.Index(
+        "reservation_search_idx",
+        "property_id",
+        "start_date",
+        postgresql_include=["end_date"],
+        postgresql_where=sa.text(CONFIRMED_ONLY),
+    ),
+)
+
+idempotency_key_table = sa.Table(
+    "idempotency_key",
+    metadata,
+    sa.Column("key", sa.Text),
+    sa.Column("fingerprint", sa.Text, nullable=False),
+    sa.Column("reservation_id", sa.Uuid, nullable=False),
+    sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    ),
+    sa.PrimaryKeyConstraint("key", name="idempotency_key_pkey"),
+    # Deferred: a use case claims its key before it inserts the reservation.
+    sa.ForeignKeyConstraint(
+        ["reservation_id"],
+        ["reservation.reservation_id"],
+        name="idempotency_key_reservation_id_fkey",
+        deferrable=True,
+        initially="DEFERRED",
+    ),
+)
+
+
+def check_policy_fits(policy: AvailabilityPolicy) -> None:
+    """Refuse a policy that would accept stays the database cannot store."""
+    if policy.max_nights > MAX_STAY_NIGHTS:
+        raise ValueError(
+            f"max_nights {policy.max_nights} is above {MAX_STAY_NIGHTS}, "
+            "the longest stay the PostgreSQL schema stores"
+        )

@@ -1,0 +1,84 @@
+"""The two statements that carry the design: one page of search, one booking."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import sqlalchemy as sa
+
+from ota_adapters.postgres.schema import (
+    CONFIRMED_ONLY,
+    MAX_STAY_NIGHTS,
+    property_table,
+    reservation_table,
+)
+from ota_core import DateRange, PropertyId
+
+_p = property_table.c
+_r = reservation_table.c
+
+
+def free_properties_query(stay: DateRange, after: PropertyId | None, limit: int) -> sa.Select[Any]:
+    """One page of properties with no confirmed stay overlapping `stay`, by id.
+
+    Per property in id order, one probe of the (property_id, start_date)
+    B-tree over the stays that start in the `MAX_STAY_NIGHTS` days before
+    `stay.end`: no stored stay is longer (a CHECK), so none that starts
+    earlier can reach into `stay`. A page costs one probe per property
+    scanned, however many stays the table holds.
+    """
+    # Typed in the SQL itself: `date - integer` is a date, whatever renders the parameter.
+    start = sa.cast(sa.bindparam("start", stay.start, type_=sa.Date), sa.Date)
+    blocking = (
+        sa.select(sa.literal_column("1"))
+        .where(
+            _r.property_id == _p.property_id,
+            sa.text(f"reservation.{CONFIRMED_ONLY}"),
+            _r.start_date < stay.end,
+            _r.start_date > start - MAX_STAY_NIGHTS,
+            _r.end_date > start,
+        )
+        # OFFSET keeps PostgreSQL from turning NOT EXISTS into an anti-join: misled
+        # by the correlated date bounds, the planner would often read the whole
+        # table instead of probing per property (ADR 0004).
+        .offset(0)
+        .exists()
+    )
+    query = sa.select(_p.property_id, _p.description).where(~blocking)
+    if after is not None:
+        query = query.where(_p.property_id > after)
+    return query.order_by(_p.property_id).limit(limit)
+
+
+BOOKING_LOCKS = 0x07A_B00C
+"""The class of advisory locks that queue the bookings of one property (`pg_locks.classid`)."""
+
+
+@functools.cache
+def insert_in_turn() -> sa.Insert:
+    """INSERT a reservation once earlier bookings of its property have finished.
+
+    Inserts that conflict on the exclusion constraint wait for each other's
+    uncommitted rows, and two can each wait for the other: a deadlock that
+    PostgreSQL breaks only after `deadlock_timeout` (1 s), again and again
+    under contention. Taking a transaction-scoped advisory lock on the
+    property first, in the same statement, makes them queue instead, and
+    the constraint then meets only committed rows. It orders the inserts;
+    the constraint still decides.
+    """
+    property_id = sa.bindparam("property_id", type_=sa.Text)
+    in_turn = sa.select(
+        sa.func.pg_advisory_xact_lock(BOOKING_LOCKS, sa.func.hashtext(property_id))
+    ).cte("in_turn")
+    row = sa.select(
+        sa.bindparam("reservation_id", type_=sa.Uuid),
+        property_id,
+        sa.bindparam("start_date", type_=sa.Date),
+        sa.bindparam("number_of_nights", type_=sa.Integer),
+        sa.bindparam("status", type_=sa.Text),
+        sa.bindparam("created_at", type_=sa.DateTime(timezone=True)),
+    ).select_from(in_turn)
+    columns = ["reservation_id", "property_id", "start_date", "number_of_nights", "status",
+               "created_at"]  # fmt: skip
+    return sa.insert(reservation_table).from_select(columns, row)

@@ -1,0 +1,111 @@
+"""What the Postgres adapter reports when the database refuses or cannot answer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from ota_adapters.postgres import PostgresUnitOfWork, build_engine
+from ota_core import (
+    DateRange,
+    PolicyViolation,
+    PropertyId,
+    ReservationNotFound,
+    StorageUnavailable,
+)
+from tests.builders import a_property, a_reservation, day
+
+UNREACHABLE = "postgresql://postgres@127.0.0.1:9/nothing"
+
+
+def _url(engine: sa.Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def tight_engine(engine: sa.Engine) -> Iterator[sa.Engine]:
+    """One connection, short waits: 200 ms for a statement, 100 ms for the pool."""
+    tight = build_engine(
+        _url(engine), pool_size=1, max_overflow=0, pool_timeout=0.1, statement_timeout_ms=200
+    )
+    yield tight
+    tight.dispose()
+
+
+def test_an_unreachable_server_is_reported_as_storage_unavailable() -> None:
+    engine = build_engine(UNREACHABLE, connect_timeout_s=2)
+    with pytest.raises(StorageUnavailable, match="database is unavailable"):
+        PostgresUnitOfWork(engine).__enter__()
+    engine.dispose()
+
+
+def test_a_statement_past_its_timeout_is_reported_as_storage_unavailable(
+    engine: sa.Engine, tight_engine: sa.Engine
+) -> None:
+    with engine.connect() as holder:
+        holder.execute(sa.text("LOCK TABLE property IN ACCESS EXCLUSIVE MODE"))
+        with pytest.raises(StorageUnavailable), PostgresUnitOfWork(tight_engine) as work:
+            work.properties.get(PropertyId("P1"))
+        holder.rollback()
+
+
+def test_waiting_too_long_for_a_pooled_connection_is_storage_unavailable(
+    tight_engine: sa.Engine,
+) -> None:
+    with PostgresUnitOfWork(tight_engine), pytest.raises(StorageUnavailable):
+        PostgresUnitOfWork(tight_engine).__enter__()
+
+
+def _end_other_sessions(engine: sa.Engine, in_state: str) -> None:
+    """Make the server close this database's other OTA sessions in state `in_state`."""
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE application_name = 'ota' AND pid <> pg_backend_pid()"
+                " AND datname = current_database() AND state = :state"
+            ),
+            {"state": in_state},
+        )
+
+
+def test_a_connection_the_server_dropped_mid_transaction_is_storage_unavailable(
+    engine: sa.Engine, tight_engine: sa.Engine
+) -> None:
+    with PostgresUnitOfWork(tight_engine) as work:
+        work.properties.get(PropertyId("P1"))
+        _end_other_sessions(engine, in_state="idle in transaction")
+        with pytest.raises(StorageUnavailable):
+            work.properties.get(PropertyId("P1"))
+
+
+def test_a_pooled_connection_the_server_closed_is_replaced_unseen(
+    engine: sa.Engine, tight_engine: sa.Engine
+) -> None:
+    with PostgresUnitOfWork(tight_engine) as work:
+        work.properties.get(PropertyId("P1"))
+    _end_other_sessions(engine, in_state="idle")
+
+    with PostgresUnitOfWork(tight_engine) as work:
+        assert work.properties.get(PropertyId("P1")) is None
+
+
+def test_a_stay_longer_than_the_schema_holds_is_a_policy_violation(engine: sa.Engine) -> None:
+    too_long = a_reservation("P1", DateRange.from_nights(day(0), 366))
+    with PostgresUnitOfWork(engine) as work:
+        work.properties.add(a_property("P1"))
+        with pytest.raises(PolicyViolation, match="nights must be from 1 to 365"):
+            work.reservations.add(too_long)
+
+
+def test_saving_a_reservation_that_was_never_stored_is_not_found(engine: sa.Engine) -> None:
+    with PostgresUnitOfWork(engine) as work, pytest.raises(ReservationNotFound):
+        work.reservations.save(a_reservation("P1").cancel())
+
+
+def test_the_unit_of_work_is_used_inside_its_block_only(engine: sa.Engine) -> None:
+    work = PostgresUnitOfWork(engine)
+    with pytest.raises(RuntimeError, match="inside its `with` block"):
+        work.commit()
