@@ -54,5 +54,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=4)"]
 
 # A default command rather than an ENTRYPOINT, so the same image runs one-off commands:
-# docker run --rm ota python -m ota_adapters.postgres migrate
+# docker run --rm ota ota migrate
 CMD ["gunicorn", "-c", "python:ota_web.gunicorn_conf", "ota_web.wsgi:app"]

@@ -11,7 +11,7 @@ INSTALLED := $(VENV)/.installed
 .PHONY: help install lint unit test run clean
 
 help:
-	@echo "make run    start PostgreSQL (embedded unless DATABASE_URL is set), migrate, load the sample data"
+	@echo "make run    serve the API on port $${PORT:-8000}: PostgreSQL (embedded unless DATABASE_URL is set), migrated, with the sample data"
 	@echo "make test   install, lint, type-check and run every test"
 
 $(INSTALLED): pyproject.toml
@@ -32,7 +32,7 @@ test: lint
 	$(BIN)/pytest
 
 run: install
-	$(BIN)/python -m ota_adapters.postgres start
+	$(BIN)/ota serve
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

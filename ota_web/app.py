@@ -46,7 +46,8 @@ def build_container(settings: Settings, overrides: Mapping[str, object] | None =
     _apply_overrides(container, overrides or {})
     if "storage" not in (overrides or {}) and settings.storage not in container.storage.providers:
         raise SettingsError(f"STORAGE={settings.storage} is not available in this build")
-    container.init_resources()
+    # Only the chosen storage is built (and, if it is a resource, initialised):
+    # `init_resources()` would also start the back ends the selector did not pick.
     for shared in (container.storage, container.clock, container.ids, container.policy):
         shared()
     container.events()

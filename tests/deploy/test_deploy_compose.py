@@ -66,7 +66,7 @@ def _api_started_before_the_migration_ends(compose: dict[str, Any]) -> None:
 
 
 def _migration_without_sample_data(compose: dict[str, Any]) -> None:
-    compose["services"]["migrate"]["command"] = "python -m ota_adapters.postgres migrate"
+    compose["services"]["migrate"]["command"] = "ota migrate"
 
 
 def _api_on_another_port(compose: dict[str, Any]) -> None:

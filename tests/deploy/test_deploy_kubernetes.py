@@ -118,7 +118,7 @@ BREAKAGES = [
     breakage("Deployment", (*CONTAINER, "lifecycle"), DELETE, "the server has no preStop sleep"),
     breakage("Deployment", (*POD, "terminationGracePeriodSeconds"), 30,
              "terminationGracePeriodSeconds 30 does not cover preStop and gunicorn"),
-    breakage("Job", (*CONTAINER, "command"), ["python", "-m", "ota_adapters.postgres", "start"],
+    breakage("Job", (*CONTAINER, "command"), ["ota", "db"],
              "the Job does not run the migration"),
     breakage("Job", (*CONTAINER, "image"), "registry.example.com/ota:old",
              "the Job and the Deployment run different images"),

@@ -1,4 +1,8 @@
-"""An app per test, on the in-memory store, with a fixed clock and sequential ids."""
+"""An app per test, with a fixed clock and sequential ids, on the sample data.
+
+The storage is in memory unless a module asks for every storage by overriding
+`storage_kind` with `EACH_STORAGE`: then its tests also run on each PostgreSQL.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +10,41 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 from loguru import logger
 
+from ota_adapters.clock import FixedClock
+from ota_adapters.postgres import load_sample_data
 from ota_web.app import OtaFlask
-from tests.web.support import build_app
+from ota_web.storage import Storage, engine_storage, sample_memory_storage
+from tests.postgres_servers import truncate
+from tests.web.support import NOW, build_app
 
 
 @pytest.fixture
-def app() -> Iterator[OtaFlask]:
-    app = build_app()
+def storage_kind() -> str:
+    return "memory"
+
+
+def _reset_to_sample_data(engine: sa.Engine) -> None:
+    truncate(engine)
+    load_sample_data(engine.url.render_as_string(hide_password=False))
+
+
+@pytest.fixture
+def sample_storage(request: pytest.FixtureRequest, storage_kind: str) -> Storage:
+    """The sample data, alone, in the storage of `storage_kind`."""
+    if storage_kind == "memory":
+        return sample_memory_storage(FixedClock(NOW))
+    engine: sa.Engine = request.getfixturevalue(storage_kind)
+    _reset_to_sample_data(engine)
+    return engine_storage(engine)
+
+
+@pytest.fixture
+def app(sample_storage: Storage) -> Iterator[OtaFlask]:
+    app = build_app({"storage": sample_storage})
     yield app
     app.container.unwire()
 

@@ -7,6 +7,7 @@ import json
 import uuid
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -16,9 +17,9 @@ from ota_web.app import OtaFlask, create_app
 from ota_web.schemas import InvalidRequestProblem, Problem
 from ota_web.settings import Settings
 from ota_web.storage import sample_memory_storage
+from tests.live import TOKEN
 
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
-TOKEN = "0b7e7dd0-3c52-4a5e-9d6c-6a3f0e2b8c41"  # noqa: S105 (a mock token: any UUID)
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 SEARCH = "/api/v1/properties/available"
 RESERVATIONS = "/api/v1/reservations"
@@ -29,6 +30,14 @@ FREE_2021_01_04_FOR_3 = [
     "SnbrmRLFxOhCAT",
     "djddZlw8apLVfi",
     "g3hbWxJ5TdXidt",
+]
+
+
+# The fixtures naming each storage, for modules that override `storage_kind` with them.
+EACH_STORAGE = [
+    pytest.param("memory", id="memory"),
+    pytest.param("postgres15_engine", id="postgres15", marks=pytest.mark.postgres),
+    pytest.param("embedded_engine", id="embedded-postgres18", marks=pytest.mark.postgres),
 ]
 
 

@@ -17,7 +17,7 @@ from tests.web.support import AUTH, RESERVATIONS, problem, search
 
 
 def test_production_wiring_uses_the_system_clock_uuid7_ids_and_the_sample_data() -> None:
-    container = build_container(Settings())
+    container = build_container(Settings(storage="memory"))
     try:
         assert isinstance(container.clock(), SystemClock)
         assert isinstance(container.ids(), UuidV7Generator)
@@ -28,7 +28,7 @@ def test_production_wiring_uses_the_system_clock_uuid7_ids_and_the_sample_data()
 
 
 def test_use_cases_are_built_over_the_shared_ports() -> None:
-    container = build_container(Settings())
+    container = build_container(Settings(storage="memory"))
     try:
         first, second = container.search_availability(), container.search_availability()
         assert isinstance(first, SearchAvailability)
@@ -39,9 +39,15 @@ def test_use_cases_are_built_over_the_shared_ports() -> None:
         container.unwire()
 
 
-def test_a_storage_kind_without_a_provider_stops_the_start() -> None:
-    with pytest.raises(SettingsError, match="STORAGE=postgres is not available"):
+def test_postgres_without_a_database_url_stops_the_start() -> None:
+    with pytest.raises(SettingsError, match="STORAGE=postgres needs DATABASE_URL"):
         build_container(Settings(storage="postgres"))
+
+
+def test_a_policy_allowing_longer_stays_than_the_database_stores_stops_the_start() -> None:
+    settings = Settings(storage="postgres", database_url="postgresql://db/ota", max_nights=400)
+    with pytest.raises(SettingsError, match="MAX_NIGHTS: max_nights 400 is above 365"):
+        build_container(settings)
 
 
 def test_overriding_an_unknown_provider_is_an_error() -> None:

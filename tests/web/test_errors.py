@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from ota_core import StorageUnavailable, UnitOfWork
+from ota_core import IdempotencyKeyTaken, StorageUnavailable, UnitOfWork
 from ota_web.errors import INTERNAL_ERROR_DETAIL, RETRY_AFTER_SECONDS
 from ota_web.storage import Storage
 from tests.web.support import AUTH, RESERVATIONS, build_app, problem, search
@@ -76,8 +76,25 @@ def test_unreachable_storage_is_a_503_with_retry_after(client_with: Any) -> None
     client = client_with(storage=UNREACHABLE)
 
     for response in (search(client, "start_date=2021-01-04&nights=3"), client.get("/readyz")):
-        problem(response, 503, "storage_unavailable")
+        body = problem(response, 503, "storage_unavailable")
         assert response.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+        assert "does not answer" not in body["detail"], "internals stay in the logs"
+
+
+class KeyInFlight:
+    """Booking while another request with the same Idempotency-Key is being booked."""
+
+    def execute(self, _request: object, *, idempotency_key: str | None = None) -> None:
+        raise IdempotencyKeyTaken(f"idempotency key {idempotency_key!r} is already in use")
+
+
+def test_a_key_still_being_booked_by_another_request_is_a_409(client_with: Any) -> None:
+    client = client_with(make_reservation=KeyInFlight())
+    body = {"property_id": "g3hbWxJ5TdXidt", "start_date": "2027-06-01", "nights": 3}
+
+    response = client.post(RESERVATIONS, json=body, headers=AUTH | {"Idempotency-Key": "k"})
+
+    problem(response, 409, "idempotency_key_taken")
 
 
 def test_the_liveness_check_does_not_touch_the_storage(client_with: Any) -> None:

@@ -6,64 +6,23 @@ import datetime as dt
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.web.support import FREE_2021_01_04_FOR_3, TOKEN
+from tests.live import TOKEN, Api, free_port, wait_until_up
+from tests.web.support import FREE_2021_01_04_FOR_3
 
 ROOT = Path(__file__).resolve().parents[2]
-STARTUP_SECONDS = 30
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class Server:
-    def __init__(self, port: int) -> None:
-        self.base = f"http://127.0.0.1:{port}"
-
-    def call(self, method: str, path: str, body: object = None) -> tuple[int, Any]:
-        request = urllib.request.Request(  # noqa: S310 (a local test server)
-            self.base + path,
-            method=method,
-            data=None if body is None else json.dumps(body).encode(),
-            headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-                return response.status, response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read()
-
-
-def _wait_until_up(server: Server, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited early: {process.communicate()[1]}")
-        try:
-            if server.call("GET", "/healthz")[0] == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail("gunicorn did not answer in time")
 
 
 @pytest.fixture
-def gunicorn(tmp_path: Path) -> Iterator[tuple[Server, subprocess.Popen[str]]]:
-    port = _free_port()
+def gunicorn(tmp_path: Path) -> Iterator[tuple[Api, subprocess.Popen[str]]]:
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"WEB_CONCURRENCY", "LOG_FORMAT"}}
     env |= {
         "STORAGE": "memory",
@@ -80,9 +39,9 @@ def gunicorn(tmp_path: Path) -> Iterator[tuple[Server, subprocess.Popen[str]]]:
         stderr=subprocess.PIPE,
         text=True,
     )
-    server = Server(port)
+    server = Api.on_port(port)
     try:
-        _wait_until_up(server, process)
+        wait_until_up(server, process)
         yield server, process
     finally:
         if process.poll() is None:
@@ -91,26 +50,25 @@ def gunicorn(tmp_path: Path) -> Iterator[tuple[Server, subprocess.Popen[str]]]:
 
 
 def test_gunicorn_serves_the_api_and_stops_cleanly_on_sigterm(
-    gunicorn: tuple[Server, subprocess.Popen[str]],
+    gunicorn: tuple[Api, subprocess.Popen[str]],
 ) -> None:
     server, process = gunicorn
     start = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()
 
-    status, found = server.call(
-        "GET", "/api/v1/properties/available?start_date=2021-01-04&nights=3"
-    )
-    assert status == 200
-    assert [p["property_id"] for p in json.loads(found)["properties"]] == FREE_2021_01_04_FOR_3
+    found = server.call("GET", "/api/v1/properties/available?start_date=2021-01-04&nights=3")
+    assert found.status == 200
+    assert [p["property_id"] for p in found.json()["properties"]] == FREE_2021_01_04_FOR_3
 
     wanted = {"property_id": "g3hbWxJ5TdXidt", "start_date": start, "nights": 2}
-    status, made = server.call("POST", "/api/v1/reservations", wanted)
-    assert status == 200
-    reservation_id = json.loads(made)["reservation_id"]
-    assert server.call("GET", f"/api/v1/reservations/{reservation_id}")[0] == 200
-    assert server.call("POST", "/api/v1/reservations", wanted)[0] == 409
+    made = server.call("POST", "/api/v1/reservations", wanted)
+    assert made.status == 200
+    reservation_id = made.json()["reservation_id"]
+    assert server.call("GET", f"/api/v1/reservations/{reservation_id}").status == 200
+    assert server.call("POST", "/api/v1/reservations", wanted).status == 409
 
-    status, metrics = server.call("GET", "/metrics")
-    assert status == 200
+    answer = server.call("GET", "/metrics")
+    assert answer.status == 200
+    metrics = answer.body
     assert b"ota_reservations_made_total 1.0" in metrics
     assert b"ota_booking_conflicts_total 1.0" in metrics
     assert b'route="/api/v1/reservations",status="409"' in metrics

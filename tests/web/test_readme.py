@@ -17,11 +17,18 @@ from flask.testing import FlaskClient
 
 from ota_core import ReservationId
 from ota_web.app import OtaFlask
-from tests.web.support import build_app
+from ota_web.storage import Storage
+from tests.web.support import EACH_STORAGE, build_app
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 _BLOCK = re.compile(r"```(\w+)\n(.*?)```", re.DOTALL)
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
+@pytest.fixture(params=EACH_STORAGE)
+def storage_kind(request: pytest.FixtureRequest) -> str:
+    kind: str = request.param
+    return kind
 
 
 @attrs.frozen
@@ -105,9 +112,9 @@ EXAMPLES = _examples(SECTION)
 
 
 @pytest.fixture
-def readme_app() -> Iterator[OtaFlask]:
+def readme_app(sample_storage: Storage) -> Iterator[OtaFlask]:
     shown = list(dict.fromkeys(re.findall(rf'"reservation_id": "({_UUID})"', SECTION)))
-    app = build_app({"ids": ReadmeIds(shown)})
+    app = build_app({"ids": ReadmeIds(shown), "storage": sample_storage})
     yield app
     app.container.unwire()
 

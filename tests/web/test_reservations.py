@@ -8,9 +8,23 @@ import uuid
 import pytest
 from flask.testing import FlaskClient
 
-from tests.web.support import AUTH, RESERVATIONS, fields_at_fault, json_of, problem, reserve
+from tests.web.support import (
+    AUTH,
+    EACH_STORAGE,
+    RESERVATIONS,
+    fields_at_fault,
+    json_of,
+    problem,
+    reserve,
+)
 
 FIRST_ID = str(uuid.UUID(int=1))
+
+
+@pytest.fixture(params=EACH_STORAGE)
+def storage_kind(request: pytest.FixtureRequest) -> str:
+    kind: str = request.param
+    return kind
 
 
 def test_a_reservation_is_made_and_can_be_read_back(client: FlaskClient) -> None:

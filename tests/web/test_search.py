@@ -6,6 +6,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.web.support import (
+    EACH_STORAGE,
     FREE_2021_01_04_FOR_3,
     fields_at_fault,
     json_of,
@@ -13,6 +14,12 @@ from tests.web.support import (
     reserve,
     search,
 )
+
+
+@pytest.fixture(params=EACH_STORAGE)
+def storage_kind(request: pytest.FixtureRequest) -> str:
+    kind: str = request.param
+    return kind
 
 
 def _ids(body: dict[str, object]) -> list[str]:

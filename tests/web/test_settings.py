@@ -10,9 +10,10 @@ from ota_web.settings import Settings, SettingsError
 def test_an_empty_environment_gives_the_defaults() -> None:
     settings = Settings.from_env({})
 
-    assert settings.storage == "memory"
+    assert settings.storage == "postgres"
+    assert settings.database_url is None
     assert settings.port == 8000
-    assert settings.web_concurrency == 1
+    assert settings.web_concurrency == 4
     assert settings.gunicorn_threads == 25
     assert settings.log_format == "text"
     assert settings.max_page_size == 1000
@@ -46,8 +47,8 @@ def test_values_are_read_from_the_environment() -> None:
     assert settings.prometheus_multiproc_dir == "/run/ota-metrics"
 
 
-def test_postgres_storage_defaults_to_several_workers() -> None:
-    assert Settings.from_env({"STORAGE": "postgres"}).web_concurrency == 4
+def test_the_in_memory_storage_defaults_to_one_worker() -> None:
+    assert Settings.from_env({"STORAGE": "memory"}).web_concurrency == 1
 
 
 def test_blank_values_count_as_unset() -> None:

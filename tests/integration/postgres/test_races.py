@@ -31,11 +31,17 @@ RACERS = 100
 T = TypeVar("T")
 
 
-def _reserve(engine: sa.Engine) -> MakeReservation:
-    return MakeReservation(
+def _reserve(engine: sa.Engine) -> Callable[..., Reservation]:
+    """Book through `MakeReservation` over `engine`; returns the reservation it reports."""
+    use_case = MakeReservation(
         partial(PostgresUnitOfWork, engine), AvailabilityPolicy(), FixedClock(RECORDED_AT),
         UuidV7Generator(),
     )  # fmt: skip
+
+    def book(request: ReservationRequest, idempotency_key: str | None = None) -> Reservation:
+        return use_case.execute(request, idempotency_key=idempotency_key).reservation
+
+    return book
 
 
 def _given_properties(engine: sa.Engine, *property_ids: str) -> None:
@@ -74,7 +80,7 @@ def test_of_a_hundred_bookings_of_the_same_nights_exactly_one_is_made(engine: sa
     reserve = _reserve(engine)
     request = ReservationRequest.of("P1", day(10), 3)
 
-    results = _all_at_once([partial(reserve.execute, request)] * RACERS)
+    results = _all_at_once([partial(reserve, request)] * RACERS)
 
     assert _outcomes(results) == Counter(Reservation=1, DatesUnavailable=RACERS - 1)
     assert _stored(engine) == [("P1", day(10), 3)]
@@ -87,7 +93,7 @@ def test_overlapping_but_different_bookings_never_both_succeed(
     reserve = _reserve(engine)
     requests = [ReservationRequest.of("P1", day(offset), 3) for offset in range(RACERS)]
 
-    results = _all_at_once([partial(reserve.execute, request) for request in requests])
+    results = _all_at_once([partial(reserve, request) for request in requests])
 
     made = [result.stay for result in results if isinstance(result, Reservation)]
     assert _outcomes(results) == Counter(Reservation=len(made), DatesUnavailable=RACERS - len(made))
@@ -103,7 +109,7 @@ def test_concurrent_requests_with_one_idempotency_key_make_one_reservation(
     _given_properties(engine, "P1")
     reserve = _reserve(engine)
     request = ReservationRequest.of("P1", day(10), 3)
-    same_key = partial(reserve.execute, request, idempotency_key="key-1")
+    same_key = partial(reserve, request, idempotency_key="key-1")
 
     results = _all_at_once([same_key] * 10)
 

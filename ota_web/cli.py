@@ -1,0 +1,166 @@
+"""`ota`: the service's command line — serve it, and look after its database.
+
+    ota serve        migrate, add the sample data, serve the API with gunicorn
+    ota db           migrate, add the sample data, keep the database up until stopped
+    ota migrate      upgrade the schema to the latest revision
+    ota load-sample  add the sample data (running it again adds nothing)
+    ota db-url       print the URL of the running embedded database
+
+The database is DATABASE_URL's; without it, the embedded PostgreSQL kept
+under OTA_DATA_DIR, started for the command and stopped after it (unless
+another process still uses it). Configuration comes from `Settings`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+
+from loguru import logger
+
+from ota_adapters.postgres import load_sample_data, migrate, prepare_database
+from ota_adapters.postgres.databases import create_database, with_database
+from ota_adapters.postgres.embedded import (
+    DATABASE_NAME,
+    PGDATA,
+    embedded_database,
+    embedded_server,
+    running_embedded_url,
+)
+from ota_adapters.postgres.legacy_checks import LegacyDataRejected
+from ota_web.logging import configure_logging
+from ota_web.settings import Settings, SettingsError
+
+GUNICORN = ["-m", "gunicorn", "-c", "python:ota_web.gunicorn_conf", "ota_web.wsgi:app"]
+Command = Callable[[Settings], int]
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[str]:
+    """DATABASE_URL, or the embedded database (created if new), as it is."""
+    if settings.database_url is not None:
+        yield settings.database_url
+        return
+    with embedded_server(Path(settings.data_dir) / PGDATA) as admin_url:
+        create_database(admin_url, DATABASE_NAME)
+        yield with_database(admin_url, DATABASE_NAME)
+
+
+@contextmanager
+def _ready_database(settings: Settings) -> Iterator[str]:
+    """The database migrated and holding the sample data."""
+    if settings.database_url is None:
+        with embedded_database(Path(settings.data_dir)) as url:
+            yield url
+    else:
+        prepare_database(settings.database_url)
+        yield settings.database_url
+
+
+def _stop_signals_raise_keyboard_interrupt() -> None:
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    # SIGINT too: a shell starting `make run &` without job control leaves it ignored.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stop)
+
+
+def _serve_until_stopped(environment: dict[str, str]) -> int:
+    """Run gunicorn as a child; pass it SIGINT/SIGTERM and wait for its graceful stop."""
+    # In a process group of its own, Ctrl-C reaches only this process, which asks
+    # gunicorn for a graceful stop (SIGTERM) instead of its quick one (SIGINT).
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
+        [sys.executable, *GUNICORN], env=environment, process_group=0
+    )
+    _stop_signals_raise_keyboard_interrupt()
+    while True:
+        try:
+            return server.wait()
+        except KeyboardInterrupt:
+            logger.info("stopping the server")
+            server.send_signal(signal.SIGTERM)
+
+
+def serve(settings: Settings) -> int:
+    environment = dict(os.environ)
+    if settings.storage == "memory":
+        return _serve_until_stopped(environment)
+    with _ready_database(settings) as url:
+        return _serve_until_stopped({**environment, "DATABASE_URL": url})
+
+
+def keep_database_up(settings: Settings) -> int:
+    with _ready_database(settings) as url:
+        print(f"PostgreSQL is ready. Connect with:\n  psql '{url}'\n  DATABASE_URL='{url}'")
+        print("Press Ctrl-C to stop.", flush=True)
+        _stop_signals_raise_keyboard_interrupt()
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            logger.info("stopping the database")
+    return 0
+
+
+def _on_database(action: Callable[[str], None]) -> Command:
+    def run(settings: Settings) -> int:
+        with _database(settings) as url:
+            action(url)
+        return 0
+
+    return run
+
+
+def print_database_url(settings: Settings) -> int:
+    url = settings.database_url or running_embedded_url(
+        Path(settings.data_dir) / PGDATA, DATABASE_NAME
+    )
+    if url is None:
+        print("the embedded database is not running: start it with `make run`", file=sys.stderr)
+        return 1
+    print(url)
+    return 0
+
+
+COMMANDS: dict[str, tuple[Command, str]] = {
+    "serve": (serve, "migrate, add the sample data and serve the API (gunicorn)"),
+    "db": (keep_database_up, "migrate, add the sample data, keep the database up until stopped"),
+    "migrate": (_on_database(migrate), "upgrade the schema to the latest revision"),
+    "load-sample": (_on_database(load_sample_data), "add the sample data (idempotent)"),
+    "db-url": (print_database_url, "print the URL of the running embedded database"),
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ota",
+        description="OTA: serve the API and look after its PostgreSQL (DATABASE_URL's, "
+        "or an embedded one under OTA_DATA_DIR).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="command")
+    for name, (_, summary) in COMMANDS.items():
+        commands.add_parser(name, help=summary, description=summary)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    command = _parser().parse_args(argv).command
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(f"ota: {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_format, settings.log_level)
+    try:
+        return COMMANDS[command][0](settings)
+    except LegacyDataRejected as rejected:
+        print(rejected, file=sys.stderr)
+        return 2

@@ -1,0 +1,119 @@
+"""The `ota` command: serve, db, migrate, load-sample, db-url."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ota_adapters.postgres.embedded import DATABASE_NAME, PGDATA, running_embedded_url
+from tests.integration.postgres.catalog import create_legacy_database, execute, rows
+from tests.live import Api, free_port, wait_until_up
+from tests.postgres_servers import scratch_database
+
+pytestmark = pytest.mark.postgres
+
+OTA = str(Path(sys.executable).with_name("ota"))
+FREE_ON_2021_01_04_FOR_3 = 5
+
+
+def _ota(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([OTA, *args], capture_output=True, text=True, timeout=120, env=env,
+                          check=False)  # fmt: skip
+
+
+def _environment(**values: str) -> dict[str, str]:
+    inherited = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "STORAGE"}}
+    return {**inherited, "LOG_FORMAT": "text", **values}
+
+
+@pytest.fixture
+def database(server: str) -> Iterator[str]:
+    with scratch_database(server) as url:
+        yield url
+
+
+def test_migrate_then_load_sample_fill_an_empty_database(database: str) -> None:
+    env = _environment(DATABASE_URL=database)
+    assert _ota("migrate", env=env).returncode == 0
+    assert _ota("load-sample", env=env).returncode == 0
+    assert _ota("load-sample", env=env).returncode == 0
+
+    assert rows(database, "SELECT count(*), count(DISTINCT reservation_id) FROM reservation") == [
+        (11, 11)
+    ]
+
+
+def test_migrate_reports_legacy_rows_it_cannot_take(database: str) -> None:
+    create_legacy_database(database)
+    execute(database, "INSERT INTO reservation VALUES ('xE6vqTqA6LTwpE', '2021-01-05', 2)")
+
+    migrated = _ota("migrate", env=_environment(DATABASE_URL=database))
+
+    assert migrated.returncode == 2
+    assert "xE6vqTqA6LTwpE | 2021-01-05 | 2" in migrated.stderr
+    assert "nothing was changed" in migrated.stderr
+
+
+def test_a_bad_setting_stops_the_command_with_its_name() -> None:
+    refused = _ota("migrate", env=_environment(DB_POOL_SIZE="many"))
+    assert refused.returncode == 2
+    assert "DB_POOL_SIZE" in refused.stderr
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_db_keeps_the_embedded_database_up_until_stopped(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
+    env = _environment(OTA_DATA_DIR=str(tmp_path))
+    with subprocess.Popen([OTA, "db"], stdout=subprocess.PIPE, text=True, env=env) as db:
+        try:
+            assert db.stdout is not None
+            assert "PostgreSQL is ready" in db.stdout.readline()
+            url = _ota("db-url", env=env).stdout.strip()
+            assert url == running_embedded_url(tmp_path / PGDATA, DATABASE_NAME)
+            assert rows(url, "SELECT count(*) FROM reservation") == [(11,)]
+        finally:
+            db.send_signal(stop)
+            db.wait(timeout=60)
+
+    assert db.returncode == 0
+    assert running_embedded_url(tmp_path / PGDATA, DATABASE_NAME) is None
+    assert _ota("db-url", env=env).returncode != 0
+
+
+def test_serve_runs_the_api_on_the_embedded_database_and_stops_it_on_ctrl_c(
+    tmp_path: Path,
+) -> None:
+    """What `make run` does on a machine with no database."""
+    port = free_port()
+    env = _environment(
+        OTA_DATA_DIR=str(tmp_path), PORT=str(port), WEB_CONCURRENCY="2", GUNICORN_THREADS="4"
+    )
+    api = Api.on_port(port)
+    with subprocess.Popen([OTA, "serve"], stderr=subprocess.PIPE, text=True, env=env) as serve:
+        try:
+            wait_until_up(api, serve, "/readyz")
+            found = api.call("GET", "/api/v1/properties/available?start_date=2021-01-04&nights=3")
+            assert len(found.json()["properties"]) == FREE_ON_2021_01_04_FOR_3
+            start = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()
+            wanted = {"property_id": "g3hbWxJ5TdXidt", "start_date": start, "nights": 2}
+            booked = api.call("POST", "/api/v1/reservations", wanted)
+            assert booked.status == 200
+            url = running_embedded_url(tmp_path / PGDATA, DATABASE_NAME)
+            assert url is not None
+            stored = "SELECT count(*) FROM reservation WHERE reservation_id = '{}'"
+            assert rows(url, stored.format(booked.json()["reservation_id"])) == [(1,)]
+        finally:
+            serve.send_signal(signal.SIGINT)
+            _, stderr = serve.communicate(timeout=60)
+
+    assert serve.returncode == 0, stderr
+    assert running_embedded_url(tmp_path / PGDATA, DATABASE_NAME) is None
+    assert not api.answers()
