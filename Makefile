@@ -31,3 +31,45 @@ test: lint
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+
+# --- Benchmarks (bench/README.md); not part of `make test` -------------------
+# BENCH_URL: a database the benchmarks may overwrite. Left empty, each target
+# starts (or reuses) an embedded PostgreSQL 18 under .ota/bench/pg and leaves it running.
+BENCH_URL ?=
+BENCH_PROPERTIES ?= 100000
+BENCH_RESERVATIONS ?= 10000000
+BENCH_OUT ?= .ota/bench
+BENCH_INSTALLED := $(VENV)/.bench-installed
+bench_url = $(or $(BENCH_URL),$$($(BIN)/python -m bench.embedded --database $(1)))
+
+.PHONY: bench-install bench-generate bench-legacy bench-search bench-scaling
+
+$(BENCH_INSTALLED): pyproject.toml $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+bench-install: $(BENCH_INSTALLED)
+
+bench-generate: bench-install  # the migrations' schema, filled
+	mkdir -p $(BENCH_OUT)
+	url="$(call bench_url,ota_bench)" && $(BIN)/python -m bench.generate --url "$$url" \
+	  --properties $(BENCH_PROPERTIES) --reservations $(BENCH_RESERVATIONS) --replace \
+	  --json $(BENCH_OUT)/generate.json
+
+bench-legacy: bench-install  # the starter shape (no ids), for timing the migration
+	mkdir -p $(BENCH_OUT)
+	url="$(call bench_url,ota_bench_legacy)" && $(BIN)/python -m bench.generate --url "$$url" \
+	  --properties $(BENCH_PROPERTIES) --reservations $(BENCH_RESERVATIONS) --legacy --replace \
+	  --json $(BENCH_OUT)/legacy.json
+
+bench-search: bench-install  # the three search designs on the same data
+	mkdir -p $(BENCH_OUT)
+	url="$(call bench_url,ota_bench)" && $(BIN)/python -m bench.generate --url "$$url" \
+	  --properties $(BENCH_PROPERTIES) --reservations $(BENCH_RESERVATIONS) --replace \
+	  --property-key --indexes keys --json $(BENCH_OUT)/search-data.json \
+	&& $(BIN)/python -m bench.search_designs --url "$$url" --json $(BENCH_OUT)/search.json
+
+bench-scaling: bench-install  # the chosen design at 10k, 1M and 10M reservations
+	mkdir -p $(BENCH_OUT)
+	url="$(call bench_url,ota_bench_scaling)" && $(BIN)/python -m bench.scaling --url "$$url" \
+	  --properties $(BENCH_PROPERTIES) --json $(BENCH_OUT)/scaling.json
