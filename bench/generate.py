@@ -1,11 +1,11 @@
 """Fill a PostgreSQL database with N properties and M non-overlapping reservations.
 
 Everything is generated inside the server with set-based SQL (`generate_series`),
-so ten million rows load in minutes. Each property's stays fall in equal slots
-over 2021-2027 (one stay per slot, 1-14 nights, a random offset inside the slot),
-which keeps them apart by construction, with random gaps and the odd back-to-back
-pair. Rows are inserted in start-date order, as bookings arrive over time, so one
-property's stays are spread over the table as in production.
+so ten million rows load in minutes. Each property gets M / N stays of 1-14 nights
+laid out one after another over 2021-2027 with random gaps (some of zero nights:
+back-to-back stays), so they never overlap. Rows are inserted in start-date
+order, as bookings arrive over time, so one property's stays are spread over the
+table as in production.
 
     python -m bench.generate --url postgresql://postgres@127.0.0.1/ota_bench \\
         --properties 100000 --reservations 10000000 --property-key --replace
@@ -57,7 +57,7 @@ class Shape:
     def __attrs_post_init__(self) -> None:
         if self.properties < 1 or self.reservations < 0:
             raise ValueError("need at least one property and no negative reservation count")
-        if self.slot_days() < 1:
+        if self.longest_stay() < 1:
             raise ValueError("too many reservations per property to fit in 2021-2027")
         if self.legacy and self.property_key:
             raise ValueError("the legacy shape has no property_key")
@@ -65,11 +65,9 @@ class Shape:
     def most_per_property(self) -> int:
         return -(-self.reservations // self.properties)
 
-    def slot_days(self) -> int:
-        return SPAN_DAYS // max(1, self.most_per_property())
-
     def longest_stay(self) -> int:
-        return min(LONGEST_GENERATED_STAY, self.slot_days())
+        """At most 14 nights, fewer if a property's stays could not all fit in the span."""
+        return min(LONGEST_GENERATED_STAY, SPAN_DAYS // max(1, self.most_per_property()))
 
 
 @attrs.frozen
@@ -150,17 +148,30 @@ def insert_properties(shape: Shape) -> str:
 
 
 def insert_reservations(shape: Shape) -> str:
+    """Stays laid out per property without overlap, at random places in the span.
+
+    Each property gets its nights `n` and a uniform draw `u` per stay. Ordered by
+    `u`, the stays follow one another, and the span's free days `F` (span minus
+    the property's nights) are cut at the points `u * F`: every gap is random
+    (about exponential when a property has many stays; zero-night gaps make
+    back-to-back stays), and everything fits in the span. `OFFSET 0` keeps each
+    random draw computed once per row.
+    """
     # Fixed fragments chosen by flags, no user values: those are bound parameters.
     id_column, id_value = ("", "") if shape.legacy else ("reservation_id, ", "gen_random_uuid(), ")
-    key_column, key_value = ("property_key, ", "g.k, ") if shape.property_key else ("", "")
+    key_column, key_value = ("property_key, ", "k, ") if shape.property_key else ("", "")
     return f"""
     INSERT INTO reservation ({id_column}property_id, {key_column}start_date, number_of_nights)
-    SELECT {id_value}g.property_id, {key_value}
-           %(first_day)s::date + s.i * %(slot)s
-             + floor(random() * (%(slot)s - %(longest)s + 1))::int AS start_date,
-           1 + floor(random() * %(longest)s)::int
-    FROM generated_property AS g
-    CROSS JOIN LATERAL generate_series(0, %(per)s - 1 + (g.k <= %(extra)s)::int) AS s(i)
+    SELECT {id_value}property_id, {key_value}
+           %(first_day)s::date
+             + floor(u * (%(span)s - sum(nights) OVER whole))::int
+             + (sum(nights) OVER by_u - nights)::int AS start_date,
+           nights
+    FROM (SELECT g.k, g.property_id, random() AS u, 1 + floor(random() * %(longest)s)::int AS nights
+          FROM generated_property AS g
+          CROSS JOIN LATERAL generate_series(1, %(per)s + (g.k <= %(extra)s)::int)
+          OFFSET 0) AS stay
+    WINDOW whole AS (PARTITION BY k), by_u AS (PARTITION BY k ORDER BY u)
     ORDER BY start_date
     """  # noqa: S608
 
@@ -168,7 +179,7 @@ def insert_reservations(shape: Shape) -> str:
 def reservation_params(shape: Shape) -> dict[str, object]:
     return {
         "first_day": FIRST_DAY,
-        "slot": shape.slot_days(),
+        "span": SPAN_DAYS,
         "longest": shape.longest_stay(),
         "per": shape.reservations // shape.properties,
         "extra": shape.reservations % shape.properties,
@@ -181,7 +192,7 @@ def print_report(report: Report) -> None:
     print(
         f"generated {shape.properties:,} properties and {shape.reservations:,} reservations "
         f"({'legacy' if shape.legacy else 'current'} shape, indexes: {shape.indexes}), "
-        f"stays 1-{shape.longest_stay()} nights in {shape.slot_days()}-day slots"
+        f"stays of 1-{shape.longest_stay()} nights"
     )
     for timing in report.timings:
         print(f"  {timing.seconds:9.1f} s  {timing.name}")
