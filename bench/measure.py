@@ -1,9 +1,17 @@
-"""Latency with one client (prepared statements) and throughput with many (pgbench)."""
+"""Latency with one client and throughput with many (pgbench), in two calling modes.
+
+- `prepared`: a server-side prepared statement with its generic plan
+  (`plan_cache_mode=force_generic_plan`), planned once per connection.
+- `literal`: values bound on the client, as psycopg2 does: the server sees
+  literals and plans every query for them (a custom plan). This is also what any
+  prepared statement gets for its first five executions on a connection.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import os
 import random
 import re
 import shutil
@@ -11,17 +19,19 @@ import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 from psycopg2.extensions import connection
 
 from bench.db import execute, fetch_all
-from bench.designs import PREPARED, PREPARED_TYPES, Design, pgbench_placeholders
+from bench.designs import PREPARED, PREPARED_TYPES, PSYCOPG, Design, pgbench_placeholders
 
 FIRST_DAY = dt.date(2021, 1, 1)
 SEARCHED_DAYS = 7 * 365  # searched starts fall in 2021-2027, where the stays are
+MODES = ("prepared", "literal")
 
 
 @attrs.frozen
@@ -32,8 +42,9 @@ class Sample:
     nights: int
     after: str
 
-    def params(self, limit: int) -> tuple[dt.date, dt.date, str, int]:
-        return (self.start, self.start + dt.timedelta(days=self.nights), self.after, limit)
+    def params(self, limit: int) -> dict[str, Any]:
+        end = self.start + dt.timedelta(days=self.nights)
+        return {"start": self.start, "end": end, "after": self.after, "limit": limit}
 
 
 @attrs.frozen
@@ -89,22 +100,30 @@ def random_samples(
     ]
 
 
-def statement_name(design: Design) -> str:
+def mode_settings(mode: str) -> dict[str, str]:
+    return {"plan_cache_mode": "force_generic_plan"} if mode == "prepared" else {}
+
+
+def _statement(design: Design) -> str:
     return f"search_{design.key}"
 
 
 def prepare(conn: connection, design: Design) -> None:
-    execute(
-        conn,
-        f"PREPARE {statement_name(design)} {PREPARED_TYPES} AS {design.sql(PREPARED)}",
-    )
+    sql = design.sql(PREPARED)
+    execute(conn, f"PREPARE {_statement(design)} {PREPARED_TYPES} AS {sql}")
+
+
+def _call(design: Design, mode: str) -> str:
+    if mode == "prepared":
+        return f"EXECUTE {_statement(design)} (%(start)s, %(end)s, %(after)s, %(limit)s)"
+    return design.sql(PSYCOPG)
 
 
 def run_samples(
-    conn: connection, design: Design, samples: Sequence[Sample], limit: int
+    conn: connection, design: Design, mode: str, samples: Sequence[Sample], limit: int
 ) -> tuple[list[list[str]], list[float]]:
     """Each sample's page of property ids, and how long each query took."""
-    call = f"EXECUTE {statement_name(design)} (%s, %s, %s, %s)"
+    call = _call(design, mode)
     pages: list[list[str]] = []
     seconds: list[float] = []
     with conn.cursor() as cur:
@@ -117,11 +136,9 @@ def run_samples(
     return pages, seconds
 
 
-def explain(conn: connection, design: Design, sample: Sample, limit: int) -> str:
+def explain(conn: connection, design: Design, mode: str, sample: Sample, limit: int) -> str:
     rows = fetch_all(
-        conn,
-        f"EXPLAIN (ANALYZE, BUFFERS) EXECUTE {statement_name(design)} (%s, %s, %s, %s)",
-        sample.params(limit),
+        conn, "EXPLAIN (ANALYZE, BUFFERS) " + _call(design, mode), sample.params(limit)
     )
     return "\n".join(row[0] for row in rows)
 
@@ -135,17 +152,32 @@ def pgbench_script(design: Design, nights: tuple[int, int], properties: int, lim
     )
 
 
-def run_pgbench(pgbench: str, url: str, script: str, clients: int, seconds: int) -> Throughput:
-    """Run one custom script with prepared statements; latencies from the per-query log."""
+@attrs.frozen
+class PgbenchRun:
+    """How to run pgbench: where, with how many clients, for how long."""
+
+    pgbench: str
+    url: str
+    clients: int
+    seconds: int
+    settings: Mapping[str, str] = attrs.field(factory=dict)
+
+
+def run_pgbench(run: PgbenchRun, script: str, mode: str) -> Throughput:
+    """Run one custom script; `literal` mode sends values inline (simple protocol)."""
+    protocol = "prepared" if mode == "prepared" else "simple"
+    settings = {**run.settings, **mode_settings(mode)}
+    options = " ".join(f"-c {name}={value}" for name, value in settings.items())
     with tempfile.TemporaryDirectory(prefix="ota-pgbench-") as work:
         script_path = Path(work) / "search.sql"
         script_path.write_text(script)
         command = [
-            pgbench, "--no-vacuum", "--protocol=prepared", f"--client={clients}",
-            "--jobs=2", f"--time={seconds}", f"--file={script_path}", "--log",
-            f"--log-prefix={Path(work) / 'log'}", url,
+            run.pgbench, "--no-vacuum", f"--protocol={protocol}", f"--client={run.clients}",
+            "--jobs=2", f"--time={run.seconds}", f"--file={script_path}", "--log",
+            f"--log-prefix={Path(work) / 'log'}", run.url,
         ]  # fmt: skip
-        done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        env = {**os.environ, "PGOPTIONS": options}
+        done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)  # noqa: S603
         if done.returncode != 0:
             raise RuntimeError(f"pgbench failed:\n{done.stdout}\n{done.stderr}")
         latencies = [
@@ -153,7 +185,9 @@ def run_pgbench(pgbench: str, url: str, script: str, clients: int, seconds: int)
             for log in Path(work).glob("log.*")
             for line in log.read_text().splitlines()
         ]
-    return Throughput(clients, seconds, len(latencies), _tps(done.stdout), Latency.of(latencies))
+    return Throughput(
+        run.clients, run.seconds, len(latencies), _tps(done.stdout), Latency.of(latencies)
+    )
 
 
 def _tps(pgbench_output: str) -> float:

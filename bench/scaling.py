@@ -1,10 +1,11 @@
-"""Search latency of the chosen design (bounded B-tree probe) as reservations grow.
+"""Search latency of the chosen design as reservations grow.
 
-For each size the database is regenerated (same properties, more reservations:
-more stays per property, spread over the same years), then the search query is
-timed with one client (prepared, random ranges and cursors) and loaded with
-pgbench. The exclusion constraint is left out by default (`--indexes search`):
-the query does not use it and building it dominates the run.
+The chosen design is the bounded B-tree probe with the overlap filter (design d
+of `bench.search_designs`). For each size the database is regenerated (same
+properties, more stays per property over the same years), then the search is
+timed with one client and loaded with pgbench, in both calling modes. The
+exclusion constraint is left out by default (`--indexes search`): the query does
+not use it and building it dominates the run.
 
     python -m bench.scaling --url postgresql://postgres@127.0.0.1/ota_scaling \\
         --sizes 10000 1000000 10000000
@@ -22,7 +23,17 @@ import attrs
 
 from bench import designs, generate, measure
 from bench.db import connect, fetch_all, server_version
-from bench.measure import Latency, Throughput
+from bench.measure import Latency, PgbenchRun, Sample, Throughput
+from bench.search_designs import DEFAULT_SETTINGS
+
+CHOSEN = designs.BTREE_OVERLAP
+
+
+@attrs.frozen
+class ModePoint:
+    mode: str
+    latency: Latency
+    throughput: Throughput | None
 
 
 @attrs.frozen
@@ -30,8 +41,7 @@ class Point:
     reservations: int
     properties: int
     search_index_bytes: int
-    latency: Latency
-    throughput: Throughput | None
+    modes: list[ModePoint]
 
 
 @attrs.frozen
@@ -53,38 +63,54 @@ def measure_size(options: Options, reservations: int) -> Point:
     )
     settings = {"maintenance_work_mem": "1GB", "work_mem": "1GB"}
     report = generate.generate(options.url, shape, settings, replace=True)
+    index_bytes = next(s.bytes for s in report.sizes if s.name == CHOSEN.index_name)
     conn = connect(options.url)
     try:
         ids = [row[0] for row in fetch_all(conn, "SELECT property_id FROM property")]
-        samples = measure.random_samples(ids, options.samples, (1, 14), random.Random(options.seed))
-        measure.prepare(conn, designs.BTREE)
-        measure.run_samples(conn, designs.BTREE, samples, 100)  # warm-up
-        _, seconds = measure.run_samples(conn, designs.BTREE, samples, 100)
     finally:
         conn.close()
-    index_bytes = next(s.bytes for s in report.sizes if s.name == designs.BTREE.index_name)
-    return Point(reservations, shape.properties, index_bytes, Latency.of(seconds), load(options))
+    samples = measure.random_samples(ids, options.samples, (1, 14), random.Random(options.seed))
+    modes = [measure_mode(options, mode, samples) for mode in measure.MODES]
+    return Point(reservations, shape.properties, index_bytes, modes)
 
 
-def load(options: Options) -> Throughput | None:
+def measure_mode(options: Options, mode: str, samples: list[Sample]) -> ModePoint:
+    conn = connect(options.url, {**DEFAULT_SETTINGS, **measure.mode_settings(mode)})
+    try:
+        if mode == "prepared":
+            measure.prepare(conn, CHOSEN)
+        measure.run_samples(conn, CHOSEN, mode, samples, 100)  # warm-up
+        _, seconds = measure.run_samples(conn, CHOSEN, mode, samples, 100)
+    finally:
+        conn.close()
+    return ModePoint(mode, Latency.of(seconds), load(options, mode))
+
+
+def load(options: Options, mode: str) -> Throughput | None:
     if options.clients <= 0 or options.pgbench is None:
         return None
-    script = measure.pgbench_script(designs.BTREE, (1, 14), options.properties, 100)
-    return measure.run_pgbench(
-        options.pgbench, options.url, script, options.clients, options.seconds
+    script = measure.pgbench_script(CHOSEN, (1, 14), options.properties, 100)
+    run = PgbenchRun(
+        options.pgbench, options.url, options.clients, options.seconds, DEFAULT_SETTINGS
     )
+    return measure.run_pgbench(run, script, mode)
 
 
 def print_point(point: Point) -> None:
-    lat = point.latency
-    line = (
-        f"{point.reservations:>12,} reservations  index {point.search_index_bytes / 2**20:8.1f} MiB"
-        f"  1 client: p50 {lat.p50_ms:.2f} ms  p99 {lat.p99_ms:.2f} ms  mean {lat.mean_ms:.2f} ms"
+    print(
+        f"{point.reservations:>12,} reservations, {point.properties:,} properties, "
+        f"search index {point.search_index_bytes / 2**20:,.1f} MiB"
     )
-    if point.throughput:
-        tp = point.throughput
-        line += f"  {tp.clients} clients: {tp.tps:,.0f} q/s, p99 {tp.latency.p99_ms:.1f} ms"
-    print(line, flush=True)
+    for mode in point.modes:
+        lat = mode.latency
+        line = (
+            f"    {mode.mode:8} 1 client: p50 {lat.p50_ms:.2f} ms, p99 {lat.p99_ms:.2f} ms, "
+            f"mean {lat.mean_ms:.2f} ms"
+        )
+        if mode.throughput:
+            tp = mode.throughput
+            line += f"  | {tp.clients} clients: {tp.tps:,.0f} q/s, p99 {tp.latency.p99_ms:.1f} ms"
+        print(line, flush=True)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> tuple[Options, Path | None]:
@@ -116,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     options, json_path = parse_args(argv)
     conn = connect(options.url)
     try:
-        print(f"server: {server_version(conn)}")
+        print(f"server: {server_version(conn)}", flush=True)
     finally:
         conn.close()
     points = []

@@ -1,11 +1,12 @@
-"""Compare the three search designs in one run, on the same data.
+"""Compare the search designs in one run, on the same data.
 
-Designs are measured in order (a) GiST on text, (b) GiST on an integer key,
-(c) bounded B-tree probe; before the run the indexes of (b) and (c) are dropped,
-so each design is measured with only its own index and those of the designs
-before it, and the last one with the full schema in place. Each index build is
-timed (the exclusion constraint only if it has to be built). For every sampled
-range the three designs must return identical pages.
+Designs are measured in order: (a) GiST on text, (b) GiST on an integer key,
+(c) bounded B-tree probe, (d) the same with an overlap filter for the planner.
+The indexes of (b) and (c) are dropped first, so each design runs with only its
+own index and those of the designs before it, and the last ones with the full
+migrations' schema in place. Each index build is timed (the exclusion constraint
+only if it has to be built). Each design runs in both calling modes (see
+`bench.measure`), and every sampled range must give identical pages everywhere.
 
     python -m bench.search_designs --url postgresql://postgres@127.0.0.1/ota_bench
 """
@@ -24,7 +25,10 @@ from psycopg2.extensions import connection
 from bench import designs, measure, schema
 from bench.db import Timing, connect, execute, fetch_all, fetch_value, server_version, timed
 from bench.designs import Design
-from bench.measure import Latency, Sample, Throughput
+from bench.measure import Latency, PgbenchRun, Sample, Throughput
+
+# Parallel workers cost more to start than a one-page search costs to run.
+DEFAULT_SETTINGS = {"max_parallel_workers_per_gather": "0"}
 
 
 @attrs.frozen
@@ -38,7 +42,17 @@ class Options:
     seconds: int = 30
     pgbench: str | None = None
     maintenance_work_mem: str = "1GB"
+    settings: dict[str, str] = attrs.field(factory=lambda: dict(DEFAULT_SETTINGS))
     seed: int = 2021
+
+
+@attrs.frozen
+class ModeResult:
+    mode: str
+    uses_its_index: bool
+    latency: Latency
+    throughput: Throughput | None
+    explain: str
 
 
 @attrs.frozen
@@ -48,10 +62,7 @@ class DesignResult:
     index_name: str
     index_bytes: int
     index_build: Timing | None  # None when the index was already there
-    uses_its_index: bool
-    latency: Latency
-    throughput: Throughput | None
-    explain: str
+    modes: list[ModeResult]
 
 
 @attrs.frozen
@@ -83,8 +94,10 @@ def run(options: Options) -> Report:
         long = measure.random_samples(property_ids, options.long_samples, (15, 365), rng)
         results, pages = [], {}
         for design in designs.ALL:
-            result, pages[design.key] = measure_design(conn, design, typical + long, options)
+            build = ensure_index(conn, design)
+            result, design_pages = measure_design(design, build, typical + long, options)
             results.append(result)
+            pages.update(design_pages)
         return Report(
             server_version(conn),
             len(property_ids),
@@ -108,30 +121,6 @@ def require_property_key(conn: connection) -> None:
         raise SystemExit("no property_key column: generate the data with --property-key")
 
 
-def measure_design(
-    conn: connection, design: Design, samples: list[Sample], options: Options
-) -> tuple[DesignResult, list[list[str]]]:
-    """Build the design's index if needed, check and time its query, then load it."""
-    build = ensure_index(conn, design)
-    measure.prepare(conn, design)
-    pages, _ = measure.run_samples(conn, design, samples, options.limit)  # warm-up + results
-    _, seconds = measure.run_samples(conn, design, samples[: options.samples], options.limit)
-    plan = measure.explain(conn, design, samples[0], options.limit)
-    result = DesignResult(
-        design.key,
-        design.title,
-        design.index_name,
-        int(fetch_value(conn, "SELECT pg_relation_size(%s::regclass)", (design.index_name,))),
-        build,
-        design.index_name in plan,
-        Latency.of(seconds),
-        throughput(design, options),
-        plan,
-    )
-    print_result(result)
-    return result, pages
-
-
 def ensure_index(conn: connection, design: Design) -> Timing | None:
     if fetch_value(conn, "SELECT to_regclass(%s) IS NOT NULL", (design.index_name,)):
         return None
@@ -140,7 +129,52 @@ def ensure_index(conn: connection, design: Design) -> Timing | None:
     return build
 
 
-def throughput(design: Design, options: Options) -> Throughput | None:
+def measure_design(
+    design: Design, build: Timing | None, samples: list[Sample], options: Options
+) -> tuple[DesignResult, dict[str, list[list[str]]]]:
+    """Check and time the design's query in each mode, then load it with pgbench."""
+    modes, pages = [], {}
+    for mode in measure.MODES:
+        mode_result, pages[f"{design.key}/{mode}"] = measure_mode(design, mode, samples, options)
+        modes.append(mode_result)
+    conn = connect(options.url)
+    try:
+        index_bytes = fetch_value(
+            conn, "SELECT pg_relation_size(%s::regclass)", (design.index_name,)
+        )
+    finally:
+        conn.close()
+    result = DesignResult(
+        design.key, design.title, design.index_name, int(index_bytes), build, modes
+    )
+    print_result(result)
+    return result, pages
+
+
+def measure_mode(
+    design: Design, mode: str, samples: list[Sample], options: Options
+) -> tuple[ModeResult, list[list[str]]]:
+    conn = connect(options.url, {**options.settings, **measure.mode_settings(mode)})
+    try:
+        if mode == "prepared":
+            measure.prepare(conn, design)
+        pages, _ = measure.run_samples(conn, design, mode, samples, options.limit)  # warm-up
+        typical = samples[: options.samples]
+        _, seconds = measure.run_samples(conn, design, mode, typical, options.limit)
+        plan = measure.explain(conn, design, mode, samples[0], options.limit)
+    finally:
+        conn.close()
+    result = ModeResult(
+        mode,
+        design.index_name in plan,
+        Latency.of(seconds),
+        throughput(design, mode, options),
+        plan,
+    )
+    return result, pages
+
+
+def throughput(design: Design, mode: str, options: Options) -> Throughput | None:
     if options.clients <= 0 or options.pgbench is None:
         return None
     conn = connect(options.url)
@@ -149,17 +183,18 @@ def throughput(design: Design, options: Options) -> Throughput | None:
     finally:
         conn.close()
     script = measure.pgbench_script(design, options.nights, properties, options.limit)
-    return measure.run_pgbench(
-        options.pgbench, options.url, script, options.clients, options.seconds
+    run = PgbenchRun(
+        options.pgbench, options.url, options.clients, options.seconds, options.settings
     )
+    return measure.run_pgbench(run, script, mode)
 
 
 def find_mismatches(samples: Sequence[Sample], pages: dict[str, list[list[str]]]) -> list[Mismatch]:
     found = []
     for i, sample in enumerate(samples):
-        by_design = {key: design_pages[i] for key, design_pages in pages.items()}
-        if len({tuple(page) for page in by_design.values()}) > 1:
-            found.append(Mismatch(sample, by_design))
+        by_run = {run: run_pages[i] for run, run_pages in pages.items()}
+        if len({tuple(page) for page in by_run.values()}) > 1:
+            found.append(Mismatch(sample, by_run))
     return found
 
 
@@ -169,31 +204,44 @@ def print_result(result: DesignResult) -> None:
     )
     print(f"({result.key}) {result.title}")
     print(f"    index {result.index_name}: {result.index_bytes / 2**20:,.1f} MiB, {build}")
-    print(f"    planner uses it: {result.uses_its_index}")
-    lat = result.latency
-    print(
-        f"    1 client, {lat.count} queries: mean {lat.mean_ms:.2f} ms, p50 {lat.p50_ms:.2f}, "
-        f"p90 {lat.p90_ms:.2f}, p99 {lat.p99_ms:.2f}, max {lat.max_ms:.2f}"
-    )
-    if result.throughput:
-        tp = result.throughput
-        print(
-            f"    {tp.clients} clients, {tp.seconds} s: {tp.tps:,.0f} queries/s, "
-            f"p50 {tp.latency.p50_ms:.1f} ms, p99 {tp.latency.p99_ms:.1f} ms"
+    for mode in result.modes:
+        lat = mode.latency
+        line = (
+            f"    {mode.mode:8} uses its index: {mode.uses_its_index!s:5}  1 client: "
+            f"mean {lat.mean_ms:.2f} ms, p50 {lat.p50_ms:.2f}, p99 {lat.p99_ms:.2f}, "
+            f"max {lat.max_ms:.2f}"
         )
+        if mode.throughput:
+            tp = mode.throughput
+            line += (
+                f"  | {tp.clients} clients: {tp.tps:,.0f} q/s, p50 {tp.latency.p50_ms:.1f} ms,"
+                f" p99 {tp.latency.p99_ms:.1f} ms"
+            )
+        print(line, flush=True)
 
 
 def print_summary(report: Report) -> None:
     print(f"server: {report.server}")
     print(f"data: {report.properties:,} properties, {report.reservations:,} reservations")
-    print(f"correctness: {report.compared_samples} sampled ranges, ", end="")
-    print(f"{len(report.mismatches)} with differing pages")
-    fastest = min(report.results, key=lambda r: r.latency.mean_ms)
+    print(f"settings: {report.options.settings}")
+    print(
+        f"correctness: {report.compared_samples} sampled ranges, "
+        f"{len(report.mismatches)} with differing pages"
+    )
     for result in report.results:
-        ratio = result.latency.mean_ms / fastest.latency.mean_ms
-        tps = f"{result.throughput.tps:,.0f} q/s" if result.throughput else "-"
-        print(f"  ({result.key}) {result.latency.mean_ms:8.2f} ms/query ({ratio:4.1f}x)  {tps}")
-    print(f"EXPLAIN (ANALYZE, BUFFERS) of ({fastest.key}):\n{fastest.explain}")
+        for mode in result.modes:
+            tps = f"{mode.throughput.tps:8,.0f} q/s" if mode.throughput else "-"
+            print(f"  ({result.key}) {mode.mode:8} {mode.latency.mean_ms:8.2f} ms/query  {tps}")
+    for result in report.results:
+        for mode in result.modes:
+            print(f"EXPLAIN (ANALYZE, BUFFERS) of ({result.key}) {mode.mode}:\n{mode.explain}")
+
+
+def parse_setting(text: str) -> tuple[str, str]:
+    name, _, value = text.partition("=")
+    if not name.replace("_", "").isalpha() or not value:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name, value
 
 
 def parse_args(argv: Sequence[str] | None = None) -> tuple[Options, Path | None]:
@@ -202,9 +250,17 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[Options, Path | None]
     parser.add_argument("--samples", type=int, default=300, help="timed random ranges")
     parser.add_argument("--long-samples", type=int, default=10, help="15-365 nights, checked")
     parser.add_argument("--clients", type=int, default=100, help="pgbench clients; 0: skip")
-    parser.add_argument("--seconds", type=int, default=30, help="pgbench duration per design")
+    parser.add_argument("--seconds", type=int, default=30, help="pgbench duration per run")
     parser.add_argument("--pgbench", default=measure.pgbench_path())
     parser.add_argument("--maintenance-work-mem", default="1GB")
+    parser.add_argument(
+        "--setting",
+        type=parse_setting,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help=f"a session setting for the searches (default {DEFAULT_SETTINGS})",
+    )
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args(argv)
     options = Options(
@@ -215,6 +271,7 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[Options, Path | None]
         seconds=args.seconds,
         pgbench=args.pgbench,
         maintenance_work_mem=args.maintenance_work_mem,
+        settings={**DEFAULT_SETTINGS, **dict(args.setting)},
     )
     return options, args.json
 
