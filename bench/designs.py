@@ -51,6 +51,12 @@ PROBE_BTREE_OVERLAP = (
 )
 
 
+# (c) kept a correlated subquery: `OFFSET 0` stops the planner from turning
+# `NOT EXISTS` into an anti-join, so whatever its estimates, it walks properties in
+# id order and probes each one until the page is full.
+PROBE_BTREE_PER_ROW = PROBE_BTREE.rstrip() + " OFFSET 0\n"
+
+
 @attrs.frozen
 class Placeholders:
     """SQL fragments standing for the query's four inputs."""
@@ -123,4 +129,11 @@ BTREE_OVERLAP = Design(
     schema.SEARCH_BTREE,
     schema.SEARCH_BTREE_NAME,
 )
-ALL = (GIST_TEXT, GIST_KEY, BTREE, BTREE_OVERLAP)
+BTREE_PER_ROW = Design(
+    "e",
+    "(c) as a per-property subquery (OFFSET 0): the plan cannot turn into a join",
+    PROBE_BTREE_PER_ROW,
+    schema.SEARCH_BTREE,
+    schema.SEARCH_BTREE_NAME,
+)
+ALL = (GIST_TEXT, GIST_KEY, BTREE, BTREE_OVERLAP, BTREE_PER_ROW)
