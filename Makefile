@@ -62,14 +62,14 @@ bench-legacy: bench-install  # the starter shape (no ids), for timing the migrat
 	  --properties $(BENCH_PROPERTIES) --reservations $(BENCH_RESERVATIONS) --legacy --replace \
 	  --json $(BENCH_OUT)/legacy.json
 
-bench-search: bench-install  # the three search designs on the same data
+bench-search: bench-install  # every search design on the same data
 	mkdir -p $(BENCH_OUT)
 	url="$(call bench_url,ota_bench)" && $(BIN)/python -m bench.generate --url "$$url" \
 	  --properties $(BENCH_PROPERTIES) --reservations $(BENCH_RESERVATIONS) --replace \
 	  --property-key --indexes keys --json $(BENCH_OUT)/search-data.json \
 	&& $(BIN)/python -m bench.search_designs --url "$$url" --json $(BENCH_OUT)/search.json
 
-bench-scaling: bench-install  # the chosen design at 10k, 1M and 10M reservations
+bench-scaling: bench-install  # the chosen design (e) at 10k, 1M and 10M reservations
 	mkdir -p $(BENCH_OUT)
 	url="$(call bench_url,ota_bench_scaling)" && $(BIN)/python -m bench.scaling --url "$$url" \
 	  --properties $(BENCH_PROPERTIES) --json $(BENCH_OUT)/scaling.json

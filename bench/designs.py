@@ -1,4 +1,4 @@
-"""The search query, and the three ways of probing reservations that compete for it.
+"""The search query, and the ways of probing reservations that compete for it.
 
 Each design keeps the service's query shape (one keyset page of properties, an
 anti-join per property) and differs only in the probe inside `NOT EXISTS` and in
