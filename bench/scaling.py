@@ -1,8 +1,10 @@
 """Search latency of the chosen design as reservations grow.
 
 The chosen design is the bounded B-tree probe kept a per-property subquery
-(design e of `bench.search_designs`). For each size the database is regenerated (same
-properties, more stays per property over the same years), then the search is
+(design e of `bench.search_designs`). For each size the database is
+regenerated, either with the same properties (more stays per property over the
+same years: a page needs more probes as occupancy grows) or with
+`--stays-per-property` (properties grow with the size, occupancy stays), then the search is
 timed with one client and loaded with pgbench, in both calling modes. The
 exclusion constraint is left out by default (`--indexes search`): the query does
 not use it and building it dominates the run.
@@ -49,6 +51,7 @@ class Options:
     url: str
     sizes: tuple[int, ...]
     properties: int = 100_000
+    stays_per_property: int | None = None  # if set, the property count follows the size
     indexes: str = "search"
     samples: int = 300
     clients: int = 100
@@ -57,10 +60,15 @@ class Options:
     seed: int = 2021
 
 
+def property_count(options: Options, reservations: int) -> int:
+    if options.stays_per_property is None:
+        return options.properties
+    return max(1, reservations // options.stays_per_property)
+
+
 def measure_size(options: Options, reservations: int) -> Point:
-    shape = generate.Shape(
-        options.properties, reservations, property_key=True, indexes=options.indexes
-    )
+    properties = property_count(options, reservations)
+    shape = generate.Shape(properties, reservations, property_key=True, indexes=options.indexes)
     settings = {"maintenance_work_mem": "1GB", "work_mem": "1GB"}
     report = generate.generate(options.url, shape, settings, replace=True)
     index_bytes = next(s.bytes for s in report.sizes if s.name == CHOSEN.index_name)
@@ -70,11 +78,11 @@ def measure_size(options: Options, reservations: int) -> Point:
     finally:
         conn.close()
     samples = measure.random_samples(ids, options.samples, (1, 14), random.Random(options.seed))
-    modes = [measure_mode(options, mode, samples) for mode in measure.MODES]
-    return Point(reservations, shape.properties, index_bytes, modes)
+    modes = [measure_mode(options, mode, samples, properties) for mode in measure.MODES]
+    return Point(reservations, properties, index_bytes, modes)
 
 
-def measure_mode(options: Options, mode: str, samples: list[Sample]) -> ModePoint:
+def measure_mode(options: Options, mode: str, samples: list[Sample], properties: int) -> ModePoint:
     conn = connect(options.url, {**DEFAULT_SETTINGS, **measure.mode_settings(mode)})
     try:
         if mode == "prepared":
@@ -83,13 +91,13 @@ def measure_mode(options: Options, mode: str, samples: list[Sample]) -> ModePoin
         _, seconds = measure.run_samples(conn, CHOSEN, mode, samples, 100)
     finally:
         conn.close()
-    return ModePoint(mode, Latency.of(seconds), load(options, mode))
+    return ModePoint(mode, Latency.of(seconds), load(options, mode, properties))
 
 
-def load(options: Options, mode: str) -> Throughput | None:
+def load(options: Options, mode: str, properties: int) -> Throughput | None:
     if options.clients <= 0 or options.pgbench is None:
         return None
-    script = measure.pgbench_script(CHOSEN, (1, 14), options.properties, 100)
+    script = measure.pgbench_script(CHOSEN, (1, 14), properties, 100)
     run = PgbenchRun(
         options.pgbench, options.url, options.clients, options.seconds, DEFAULT_SETTINGS
     )
@@ -117,7 +125,11 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[Options, Path | None]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", required=True, help="a database this tool may overwrite")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000, 10_000_000])
-    parser.add_argument("--properties", type=int, default=100_000)
+    counts = parser.add_mutually_exclusive_group()
+    counts.add_argument("--properties", type=int, default=100_000, help="the same at every size")
+    counts.add_argument(
+        "--stays-per-property", type=int, help="instead: properties = size / this (same density)"
+    )
     parser.add_argument("--indexes", choices=("search", "full"), default="search")
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--clients", type=int, default=100, help="pgbench clients; 0: skip")
@@ -129,6 +141,7 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[Options, Path | None]
         args.url,
         tuple(args.sizes),
         properties=args.properties,
+        stays_per_property=args.stays_per_property,
         indexes=args.indexes,
         samples=args.samples,
         clients=args.clients,
