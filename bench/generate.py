@@ -191,7 +191,7 @@ def print_report(report: Report) -> None:
     print(f"server: {report.server}")
     print(
         f"generated {shape.properties:,} properties and {shape.reservations:,} reservations "
-        f"({'legacy' if shape.legacy else 'current'} shape, indexes: {shape.indexes}), "
+        f"({'legacy shape' if shape.legacy else f'current shape, indexes: {shape.indexes}'}), "
         f"stays of 1-{shape.longest_stay()} nights"
     )
     for timing in report.timings:
