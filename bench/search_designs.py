@@ -45,6 +45,7 @@ class Options:
     pgbench: str | None = None
     maintenance_work_mem: str = "1GB"
     settings: dict[str, str] = attrs.field(factory=lambda: dict(DEFAULT_SETTINGS))
+    designs: str = "abcde"  # which designs to measure, by key
     seed: int = 2021
 
 
@@ -95,7 +96,7 @@ def run(options: Options) -> Report:
         typical = measure.random_samples(property_ids, options.samples, options.nights, rng)
         long = measure.random_samples(property_ids, options.long_samples, (15, 365), rng)
         results, pages = [], {}
-        for design in designs.ALL:
+        for design in (d for d in designs.ALL if d.key in options.designs):
             build = ensure_index(conn, design)
             result, design_pages = measure_design(design, build, typical + long, options)
             results.append(result)
@@ -265,6 +266,7 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[Options, Path | None]
         metavar="NAME=VALUE",
         help=f"a session setting for the searches (default {DEFAULT_SETTINGS})",
     )
+    parser.add_argument("--designs", default="abcde", help="keys of the designs to run")
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args(argv)
     options = Options(
@@ -276,6 +278,7 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[Options, Path | None]
         pgbench=args.pgbench,
         maintenance_work_mem=args.maintenance_work_mem,
         settings={**DEFAULT_SETTINGS, **dict(args.setting)},
+        designs=args.designs,
     )
     return options, args.json
 
