@@ -42,7 +42,7 @@ BENCH_OUT ?= .ota/bench
 BENCH_INSTALLED := $(VENV)/.bench-installed
 bench_url = $(or $(BENCH_URL),$$($(BIN)/python -m bench.embedded --database $(1)))
 
-.PHONY: bench-install bench-generate bench-legacy bench-search bench-scaling
+.PHONY: bench-install bench-generate bench-legacy bench-search bench-scaling bench-scaling-density
 
 $(BENCH_INSTALLED): pyproject.toml $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
@@ -73,3 +73,8 @@ bench-scaling: bench-install  # the chosen design (e) at 10k, 1M and 10M reserva
 	mkdir -p $(BENCH_OUT)
 	url="$(call bench_url,ota_bench_scaling)" && $(BIN)/python -m bench.scaling --url "$$url" \
 	  --properties $(BENCH_PROPERTIES) --json $(BENCH_OUT)/scaling.json
+
+bench-scaling-density: bench-install  # the same with 10 stays per property at every size
+	mkdir -p $(BENCH_OUT)
+	url="$(call bench_url,ota_bench_scaling)" && $(BIN)/python -m bench.scaling --url "$$url" \
+	  --stays-per-property 10 --json $(BENCH_OUT)/scaling-density.json
