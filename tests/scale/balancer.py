@@ -106,16 +106,16 @@ def balancer(instances: Sequence[Instance], workdir: Path) -> Iterator[Balancer]
         process = subprocess.Popen(
             [haproxy_binary(), "-db", "-f", str(config)], stdout=sink, stderr=subprocess.STDOUT
         )
-    api = Api.on_port(port)
+    front = Balancer(port)
     try:
 
         def all_up() -> bool:
             if process.poll() is not None:
                 raise AssertionError(f"HAProxy exited: {log.read_text(errors='replace')}")
-            return all(served_by(api, i.name) == i.name for i in instances)
+            return all(served_by(front.api, i.name) == i.name for i in instances)
 
         wait_until(all_up, "the balancer routes to every instance")
-        yield Balancer(port)
+        yield front
     finally:
         process.terminate()
         process.wait(timeout=10)

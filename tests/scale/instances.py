@@ -13,9 +13,9 @@ from pathlib import Path
 import attrs
 
 from tests.live import Api, free_port, wait_until
+from tests.postgres_servers import PROJECT_ROOT
 from tests.scale.procfs import accepted_connections, children, sockets_held
 
-ROOT = Path(__file__).resolve().parents[2]
 STOP_SECONDS = 30  # gunicorn's graceful_timeout (20 s) and some
 # Settings left to their defaults unless a test names them (read by ota_web/settings.py).
 _SETTINGS = ("STORAGE", "DATABASE_URL", "PORT", "OTA_DATA_DIR", "PROMETHEUS_MULTIPROC_DIR")
@@ -80,7 +80,7 @@ def _start(name: str, database_url: str, workdir: Path, settings: dict[str, str]
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "python:ota_web.gunicorn_conf",
              "ota_web.wsgi:app"],
-            cwd=ROOT,
+            cwd=PROJECT_ROOT,
             env=_environment(database_url, port, workdir, settings),
             stdout=sink,
             stderr=subprocess.STDOUT,

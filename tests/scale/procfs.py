@@ -7,6 +7,7 @@ from pathlib import Path
 
 _TCP_TABLES = (Path("/proc/net/tcp"), Path("/proc/net/tcp6"))
 _ESTABLISHED = "01"
+READABLE = _TCP_TABLES[0].exists()
 
 
 def children(pid: int) -> list[int]:
