@@ -39,7 +39,8 @@ threads = _settings.gunicorn_threads
 # them. On one shared socket the worker that woke first took every connection of a burst
 # (100 kept-alive connections: 100, 0, 0, 0), and its 25 threads and 15 pooled database
 # connections served them alone; spread, they went 20-30 to each worker. (A second server
-# started on the same port by the same user then shares it instead of failing to start.)
+# started on the same port by the same user then shares it instead of failing to start:
+# `ota serve` checks that the port is free first.)
 reuse_port = True
 preload_app = False  # the app, and any pool, is made in each worker after the fork
 reload = _settings.gunicorn_reload
