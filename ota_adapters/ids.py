@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import secrets
 import threading
@@ -73,10 +74,17 @@ def legacy_reservation_id(
 ) -> ReservationId:
     """The id of a reservation stored before reservations had ids.
 
-    Derived from what identifies such a row (two confirmed stays of one
-    property never share a start date), so the same row gets the same id in
-    every environment and however often the migration runs. The SQL migration
-    computes the same UUIDv5.
+    A name-based UUIDv8 (RFC 9562, appendix B.2): the first 128 bits of
+    SHA-256 over the namespace and "<property_id>/<start ISO>/<nights>", with
+    the version and variant bits set. Derived from what identifies such a row
+    (two confirmed stays of one property never share a start date), so the
+    same row gets the same id in every environment and however often the
+    migration runs. SHA-256 rather than UUIDv5's SHA-1 because PostgreSQL has
+    `sha256()` built in: the migration computes the same id in plain SQL.
     """
     name = f"{property_id}/{start_date.isoformat()}/{nights}"
-    return ReservationId(uuid.uuid5(LEGACY_RESERVATION_NAMESPACE, name))
+    digest = hashlib.sha256(LEGACY_RESERVATION_NAMESPACE.bytes + name.encode()).digest()
+    value = int.from_bytes(digest[:16], "big")
+    value = value & ~(0xF << 76) | 0x8 << 76  # version 8
+    value = value & ~(0b11 << 62) | 0b10 << 62  # the RFC 9562 variant
+    return ReservationId(uuid.UUID(int=value))

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from ota_adapters.ids import SequentialIds, UuidV7Generator, legacy_reservation_id
+from ota_adapters.ids import (
+    LEGACY_RESERVATION_NAMESPACE,
+    SequentialIds,
+    UuidV7Generator,
+    legacy_reservation_id,
+)
 from ota_adapters.sample_data import sample_legacy_stays
 from ota_core import PropertyId
 
@@ -45,8 +51,19 @@ def test_sequential_ids_count_up() -> None:
 def test_a_legacy_id_depends_only_on_the_row_it_names() -> None:
     first = legacy_reservation_id(PropertyId("xE6vqTqA6LTwpE"), dt.date(2021, 1, 2), 2)
     assert first == legacy_reservation_id(PropertyId("xE6vqTqA6LTwpE"), dt.date(2021, 1, 2), 2)
-    assert first.version == 5
+    assert first.version == 8
+    assert first.variant == uuid.RFC_4122
     assert first != legacy_reservation_id(PropertyId("xE6vqTqA6LTwpE"), dt.date(2021, 1, 2), 3)
+
+
+def test_a_legacy_id_is_the_rfc_9562_name_based_uuidv8_over_sha256() -> None:
+    name = b"xE6vqTqA6LTwpE/2021-01-02/2"
+    digest = bytearray(hashlib.sha256(LEGACY_RESERVATION_NAMESPACE.bytes + name).digest()[:16])
+    digest[6] = digest[6] & 0x0F | 0x80
+    digest[8] = digest[8] & 0x3F | 0x80
+    expected = uuid.UUID(bytes=bytes(digest))
+
+    assert legacy_reservation_id(PropertyId("xE6vqTqA6LTwpE"), dt.date(2021, 1, 2), 2) == expected
 
 
 def test_every_legacy_sample_stay_gets_its_own_id() -> None:

@@ -1,7 +1,7 @@
 """Reservations get ids, a status and a database-enforced ban on overlaps.
 
 Every legacy row gets the id `ota_adapters.ids.legacy_reservation_id` gives it
-(a UUIDv5 of its property, start and nights, computed in SQL). Rows the new
+(a name-based UUIDv8 of its property, start and nights, computed in SQL). Rows the new
 constraints cannot hold (overlaps, nights outside 1..MAX_STAY_NIGHTS, unknown
 properties, missing values) stop the migration with a report naming them;
 it runs in one transaction, so then nothing changes.
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from ota_adapters.postgres.legacy_checks import check_legacy_rows
-from ota_adapters.postgres.legacy_ids import CREATE_FUNCTIONS
+from ota_adapters.postgres.legacy_ids import LEGACY_ID_FUNCTION
 from ota_adapters.postgres.schema import CONFIRMED_ONLY, MAX_STAY_NIGHTS
 
 revision = "0002"
@@ -116,8 +116,7 @@ def _quoted(identifier: str) -> str:
 
 
 def _backfill_legacy_ids() -> None:
-    for function in CREATE_FUNCTIONS:
-        op.execute(function)
+    op.execute(LEGACY_ID_FUNCTION)
     op.execute(
         "UPDATE reservation SET reservation_id ="
         " pg_temp.ota_legacy_reservation_id(property_id, start_date, number_of_nights)"
