@@ -38,9 +38,23 @@ def body_of(shape: type[Shape], incoming: Request) -> Shape:
     if incoming.mimetype != JSON:
         raise InvalidInput.one("Content-Type", f"must be {JSON}")
     try:
-        return shape.model_validate_json(incoming.get_data(cache=False))
+        return shape.model_validate_json(_body(incoming))
     except ValidationError as error:
         raise InvalidInput.from_validation(error, where="body") from None
+
+
+def _body(incoming: Request) -> bytes:
+    """The body, refused (413) when it is over the size limit, also when streamed (chunked).
+
+    Werkzeug refuses a declared Content-Length over the limit, but reads a
+    stream only up to the limit and returns that much, cut short: a body that
+    fills the limit must not go on.
+    """
+    data = incoming.get_data(cache=False)
+    limit = incoming.max_content_length
+    if incoming.content_length is None and limit is not None and len(data) >= limit:
+        incoming.stream.read(1)  # raises RequestEntityTooLarge: the limit is reached
+    return data
 
 
 def idempotency_key(incoming: Request) -> str | None:
