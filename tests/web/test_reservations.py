@@ -169,6 +169,27 @@ def test_a_body_streamed_past_16_kib_without_a_length_is_a_413_not_cut_short(
     problem(response, 413, "request_entity_too_large")
 
 
+class MalformedChunks(io.RawIOBase):
+    """A body the WSGI server fails to parse while the app reads it (gunicorn: a bad chunk size)."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, _buffer: object) -> int:
+        raise RuntimeError("Invalid chunk size: zz")
+
+
+def test_a_body_the_server_cannot_parse_is_a_400(client: FlaskClient) -> None:
+    response = client.post(
+        RESERVATIONS,
+        content_type="application/json",
+        headers=AUTH | {"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input": MalformedChunks(), "wsgi.input_terminated": True},
+    )
+
+    assert fields_at_fault(response) == {"body"}
+
+
 def test_the_same_idempotency_key_and_body_return_the_first_reservation(
     client: FlaskClient,
 ) -> None:
