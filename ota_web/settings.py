@@ -24,6 +24,13 @@ LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL
 # Worker processes x threads of each: 4 x 25 serve 100 requests at once.
 DEFAULT_WORKERS = 4
 DEFAULT_THREADS = 25
+# What gunicorn refuses before the app sees a request (414, 431). The longest request
+# line the API needs is a search with every parameter and the token, some 200 bytes.
+# Clients send about 10 header fields and proxies add as many; a bearer token is 43
+# bytes. The body limit (16 KiB, 413) is the app's: `Settings.max_content_length`.
+REQUEST_LINE_MAX_BYTES = 4094
+HEADER_FIELDS_MAX = 64
+HEADER_FIELD_MAX_BYTES = 8190
 
 
 class SettingsError(ValueError):

@@ -20,7 +20,7 @@ import pytest
 
 from tests.faults.load import NO_ANSWER
 from tests.faults.requests import RESERVATIONS, booking
-from tests.faults.server import Gunicorn, gunicorn, server_environment
+from tests.gunicorn_process import Gunicorn, gunicorn, server_environment
 from tests.integration.postgres.catalog import rows
 from tests.live import Api, wait_until
 

@@ -16,7 +16,7 @@ from tests.faults.requests import (
     booking,
     unavailable_problems,
 )
-from tests.faults.server import Gunicorn, gunicorn, server_environment
+from tests.gunicorn_process import Gunicorn, gunicorn, server_environment
 from tests.live import wait_until
 
 pytestmark = pytest.mark.postgres

@@ -11,7 +11,7 @@ import pytest
 
 from tests.faults.locks import reservations_locked, sessions_waiting_for_a_lock
 from tests.faults.requests import RESERVATIONS, SEARCH, booking
-from tests.faults.server import accepting_workers, gunicorn, server_environment
+from tests.gunicorn_process import accepting_workers, gunicorn, server_environment
 from tests.integration.postgres.catalog import rows
 from tests.live import Answer, wait_until
 

@@ -10,7 +10,7 @@ import pytest
 
 from tests.faults.locks import reservations_locked, sessions_waiting_for_a_lock
 from tests.faults.requests import RESERVATIONS, SEARCH, booking, unavailable_problems
-from tests.faults.server import gunicorn, server_environment
+from tests.gunicorn_process import gunicorn, server_environment
 from tests.live import Answer, Api, wait_until
 
 pytestmark = pytest.mark.postgres

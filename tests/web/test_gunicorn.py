@@ -107,7 +107,7 @@ def test_the_gunicorn_configuration_takes_its_sizes_from_the_environment() -> No
         3,
         7,
         "0.0.0.0:9123",
-        "gthread",
+        "ota_web.gunicorn_worker.ProblemThreadWorker",
         False,
     ]
     assert _gunicorn_config({"STORAGE": "postgres"}, "[c.workers, c.threads]") == [4, 25]

@@ -1,4 +1,4 @@
-"""The real server as a test runs it: gunicorn with the project's configuration."""
+"""gunicorn as the tests run it: the project's configuration, a log file, a process group."""
 
 from __future__ import annotations
 
