@@ -73,6 +73,7 @@ class Settings:
     db_pool_size: int = 10
     db_max_overflow: int = 5
     db_pool_timeout: int = 5
+    db_connect_timeout: int = 5
     db_statement_timeout_ms: int = 5000
     prometheus_multiproc_dir: str | None = None
     min_nights: int = 1
@@ -125,6 +126,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "DB_POOL_SIZE": ("db_pool_size", _at_least(1)),
     "DB_MAX_OVERFLOW": ("db_max_overflow", _at_least(0)),
     "DB_POOL_TIMEOUT": ("db_pool_timeout", _at_least(1)),
+    "DB_CONNECT_TIMEOUT": ("db_connect_timeout", _at_least(1)),
     "DB_STATEMENT_TIMEOUT_MS": ("db_statement_timeout_ms", _at_least(0)),
     "PROMETHEUS_MULTIPROC_DIR": ("prometheus_multiproc_dir", _text),
     "MIN_NIGHTS": ("min_nights", _at_least(1)),

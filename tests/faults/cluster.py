@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -70,6 +71,25 @@ class Cluster:
     def stop(self, mode: str = "fast") -> None:
         """Stop the server: `fast` ends every session at once, as an outage would."""
         self._run("pg_ctl", "-w", "-t", str(PG_CTL_SECONDS), "-m", mode, "stop")
+
+    @contextmanager
+    def frozen(self) -> Iterator[None]:
+        """The server and all its sessions stopped (SIGSTOP) for the block, as on a paused host.
+
+        Nothing answers, yet the kernel keeps the connections open: only a
+        deadline of the client's own ends a wait.
+        """
+        postmaster = int((self.pgdata / "postmaster.pid").read_text().split()[0])
+        os.kill(postmaster, signal.SIGSTOP)  # first: no new session starts meanwhile
+        children = Path(f"/proc/{postmaster}/task/{postmaster}/children").read_text().split()
+        stopped = [postmaster, *map(int, children)]
+        for pid in stopped[1:]:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            for pid in reversed(stopped):
+                os.kill(pid, signal.SIGCONT)
 
     def log(self) -> str:
         return (self.directory / "server.log").read_text(errors="replace")

@@ -1,4 +1,4 @@
-"""A statement stuck behind a lock: the statement and pool timeouts end it in a 503."""
+"""Slow or silent databases: the statement, pool and answer deadlines end the wait in a 503."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from ota_adapters.postgres.engine import ANSWER_MARGIN_S
+from tests.faults.cluster import Cluster
 from tests.faults.locks import reservations_locked, sessions_waiting_for_a_lock
 from tests.faults.requests import RESERVATIONS, SEARCH, booking, unavailable_problems
 from tests.gunicorn_process import gunicorn, server_environment
@@ -17,6 +19,7 @@ pytestmark = pytest.mark.postgres
 
 STATEMENT_TIMEOUT = 2.0
 POOL_TIMEOUT = 1.0
+CONNECT_TIMEOUT = 1
 SLACK = 8.0  # a loaded 2-core machine answers late, never early
 
 
@@ -60,4 +63,36 @@ def test_a_slow_statement_and_a_wait_for_a_connection_end_in_503s_and_the_worker
         f"waiting for the pooled connection: 503 after {queued_for:.2f}s "
         f"(DB_POOL_TIMEOUT {POOL_TIMEOUT:.0f}s); the locked statement: 503 after "
         f"{stuck_for:.2f}s (DB_STATEMENT_TIMEOUT_MS {STATEMENT_TIMEOUT * 1000:.0f})"
+    )
+
+
+def test_a_database_that_stops_answering_is_a_503_within_the_deadlines_and_then_serves_again(
+    cluster: Cluster, cluster_database: str, tmp_path: Path
+) -> None:
+    env = server_environment(
+        STORAGE="postgres",
+        DATABASE_URL=cluster_database,
+        WEB_CONCURRENCY="1",
+        GUNICORN_THREADS="2",
+        DB_POOL_SIZE="1",
+        DB_MAX_OVERFLOW="0",
+        DB_STATEMENT_TIMEOUT_MS=str(int(STATEMENT_TIMEOUT * 1000)),
+        DB_CONNECT_TIMEOUT=str(CONNECT_TIMEOUT),
+    )
+    # The pooled connection waits out its answer deadline, then a new one its connect timeout.
+    bound = STATEMENT_TIMEOUT + ANSWER_MARGIN_S + CONNECT_TIMEOUT
+    with gunicorn(tmp_path, env) as server:
+        assert server.api.call("GET", SEARCH).status == 200
+        with cluster.frozen(), ThreadPoolExecutor(1) as client:
+            silent = client.submit(_timed, server.api, "GET", SEARCH)
+            wait_until(lambda: server.api.answers("/healthz"), "the other thread answers")
+            answer, waited = silent.result()
+            assert unavailable_problems(answer) == []
+            assert STATEMENT_TIMEOUT + ANSWER_MARGIN_S <= waited < bound + SLACK
+        thawed = time.monotonic()
+        wait_until(lambda: server.api.answers(SEARCH), "the service serves again")
+        back_after = time.monotonic() - thawed
+    print(
+        f"frozen database: 503 after {waited:.2f}s (bound {bound:.1f}s); "
+        f"served {back_after:.2f}s after it answered again"
     )
