@@ -23,6 +23,20 @@ CONNECT_TIMEOUT = 1
 SLACK = 8.0  # a loaded 2-core machine answers late, never early
 
 
+def _one_worker_one_connection(url: str, **settings: str) -> dict[str, str]:
+    """One worker of two threads sharing one pooled connection: the second request waits."""
+    return server_environment(
+        STORAGE="postgres",
+        DATABASE_URL=url,
+        WEB_CONCURRENCY="1",
+        GUNICORN_THREADS="2",
+        DB_POOL_SIZE="1",
+        DB_MAX_OVERFLOW="0",
+        DB_STATEMENT_TIMEOUT_MS=str(int(STATEMENT_TIMEOUT * 1000)),
+        **settings,
+    )
+
+
 def _timed(api: Api, method: str, path: str, body: object = None) -> tuple[Answer, float]:
     started = time.monotonic()
     answer = api.call(method, path, body, timeout=60)
@@ -32,17 +46,7 @@ def _timed(api: Api, method: str, path: str, body: object = None) -> tuple[Answe
 def test_a_slow_statement_and_a_wait_for_a_connection_end_in_503s_and_the_worker_goes_on(
     sample_database: str, tmp_path: Path
 ) -> None:
-    # One worker, one pooled connection: the second request has to wait for the first's.
-    env = server_environment(
-        STORAGE="postgres",
-        DATABASE_URL=sample_database,
-        WEB_CONCURRENCY="1",
-        GUNICORN_THREADS="2",
-        DB_POOL_SIZE="1",
-        DB_MAX_OVERFLOW="0",
-        DB_POOL_TIMEOUT=str(int(POOL_TIMEOUT)),
-        DB_STATEMENT_TIMEOUT_MS=str(int(STATEMENT_TIMEOUT * 1000)),
-    )
+    env = _one_worker_one_connection(sample_database, DB_POOL_TIMEOUT=str(int(POOL_TIMEOUT)))
     with gunicorn(tmp_path, env) as server, ThreadPoolExecutor(1) as client:
         (worker,) = server.worker_pids()
         with reservations_locked(sample_database):
@@ -69,16 +73,7 @@ def test_a_slow_statement_and_a_wait_for_a_connection_end_in_503s_and_the_worker
 def test_a_database_that_stops_answering_is_a_503_within_the_deadlines_and_then_serves_again(
     cluster: Cluster, cluster_database: str, tmp_path: Path
 ) -> None:
-    env = server_environment(
-        STORAGE="postgres",
-        DATABASE_URL=cluster_database,
-        WEB_CONCURRENCY="1",
-        GUNICORN_THREADS="2",
-        DB_POOL_SIZE="1",
-        DB_MAX_OVERFLOW="0",
-        DB_STATEMENT_TIMEOUT_MS=str(int(STATEMENT_TIMEOUT * 1000)),
-        DB_CONNECT_TIMEOUT=str(CONNECT_TIMEOUT),
-    )
+    env = _one_worker_one_connection(cluster_database, DB_CONNECT_TIMEOUT=str(CONNECT_TIMEOUT))
     # The pooled connection waits out its answer deadline, then a new one its connect timeout.
     bound = STATEMENT_TIMEOUT + ANSWER_MARGIN_S + CONNECT_TIMEOUT
     with gunicorn(tmp_path, env) as server:
