@@ -56,6 +56,10 @@ CONTENT_TYPES = [
 ]  # fmt: skip
 
 text = st.one_of(st.sampled_from(SQL + ODD_TEXT), st.text(max_size=80))
+# What a header can carry: latin-1, no line breaks.
+header_text = text.map(
+    lambda t: t.encode("latin-1", "ignore").decode("latin-1").replace("\r", "").replace("\n", "")
+)
 # Values that name no property, or are no valid date or number of nights.
 bad_property_id = st.one_of(
     st.sampled_from([*SQL, "", "x" * 65, "a b", "a\x00b"]),
@@ -114,7 +118,7 @@ def bookings(draw: st.DrawFn) -> Hostile:
     content_type = draw(st.one_of(st.just("application/json"), st.sampled_from(CONTENT_TYPES)))
     headers = {}
     if draw(st.booleans()):
-        headers["Idempotency-Key"] = draw(st.one_of(text, st.just("k" * 300)))
+        headers["Idempotency-Key"] = draw(st.one_of(header_text, st.just("k" * 300)))
     return Hostile("POST", RESERVATIONS, headers, body, content_type, writes=True)
 
 
@@ -164,12 +168,6 @@ def other_routes(draw: st.DrawFn) -> Hostile:
 
 def _with_headers(request: Hostile, authorization: str | None, extra: dict[str, str]) -> Hostile:
     return attrs.evolve(request, headers=request.headers | extra, authorization=authorization)
-
-
-# What a header can carry: latin-1, no line breaks.
-header_text = text.map(
-    lambda t: t.encode("latin-1", "ignore").decode("latin-1").replace("\r", "").replace("\n", "")
-)
 
 
 def _mostly(usual: st.SearchStrategy[Any], rarely: st.SearchStrategy[Any]) -> Any:
