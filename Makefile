@@ -36,3 +36,45 @@ run: install
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis
+
+# --- Benchmarks (bench/README.md); not part of `make test` -------------------
+# BENCH_URL: a database the benchmarks may overwrite. Left empty, each target
+# starts (or reuses) an embedded PostgreSQL 18 under .ota/bench/pg and leaves it running.
+BENCH_URL ?=
+BENCH_PROPERTIES ?= 100000
+BENCH_RESERVATIONS ?= 10000000
+BENCH_OUT ?= .ota/bench
+bench_url = $(or $(BENCH_URL),$$($(BIN)/python -m bench.embedded --database $(1)))
+
+.PHONY: bench-install bench-generate bench-legacy bench-search bench-scaling bench-scaling-density
+
+bench-install: install  # the benchmarks need nothing beyond the project and its dev tools
+
+bench-generate: bench-install  # the migrations' schema, filled
+	mkdir -p $(BENCH_OUT)
+	url="$(call bench_url,ota_bench)" && $(BIN)/python -m bench.generate --url "$$url" \
+	  --properties $(BENCH_PROPERTIES) --reservations $(BENCH_RESERVATIONS) --replace \
+	  --json $(BENCH_OUT)/generate.json
+
+bench-legacy: bench-install  # the starter shape (no ids), for timing the migration
+	mkdir -p $(BENCH_OUT)
+	url="$(call bench_url,ota_bench_legacy)" && $(BIN)/python -m bench.generate --url "$$url" \
+	  --properties $(BENCH_PROPERTIES) --reservations $(BENCH_RESERVATIONS) --legacy --replace \
+	  --json $(BENCH_OUT)/legacy.json
+
+bench-search: bench-install  # every search design on the same data
+	mkdir -p $(BENCH_OUT)
+	url="$(call bench_url,ota_bench)" && $(BIN)/python -m bench.generate --url "$$url" \
+	  --properties $(BENCH_PROPERTIES) --reservations $(BENCH_RESERVATIONS) --replace \
+	  --property-key --indexes keys --json $(BENCH_OUT)/search-data.json \
+	&& $(BIN)/python -m bench.search_designs --url "$$url" --json $(BENCH_OUT)/search.json
+
+bench-scaling: bench-install  # the chosen design (e) at 10k, 1M and 10M reservations
+	mkdir -p $(BENCH_OUT)
+	url="$(call bench_url,ota_bench_scaling)" && $(BIN)/python -m bench.scaling --url "$$url" \
+	  --properties $(BENCH_PROPERTIES) --json $(BENCH_OUT)/scaling.json
+
+bench-scaling-density: bench-install  # the same with 10 stays per property at every size
+	mkdir -p $(BENCH_OUT)
+	url="$(call bench_url,ota_bench_scaling)" && $(BIN)/python -m bench.scaling --url "$$url" \
+	  --stays-per-property 10 --json $(BENCH_OUT)/scaling-density.json

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -90,7 +91,24 @@ def _serve_until_stopped(environment: dict[str, str]) -> int:
             server.send_signal(signal.SIGTERM)
 
 
+def port_in_use(port: int) -> bool:
+    """True when something listens on `port` already.
+
+    gunicorn binds with SO_REUSEPORT (a socket per worker), so a second server
+    started by the same user would share the port silently instead of failing.
+    """
+    with socket.socket() as probe:
+        try:
+            probe.bind(("0.0.0.0", port))  # noqa: S104 - the address gunicorn binds
+        except OSError:
+            return True
+    return False
+
+
 def serve(settings: Settings) -> int:
+    if port_in_use(settings.port):
+        print(f"ota: port {settings.port} is in use: stop that server or set PORT", file=sys.stderr)
+        return 1
     environment = dict(os.environ)
     if settings.storage == "memory":
         return _serve_until_stopped(environment)

@@ -89,25 +89,27 @@ def gunicorn(
             server.kill_all()
 
 
-def _listening_inode(port: int) -> int:
+def _listening_inodes(port: int) -> set[int]:
+    """The sockets listening on `port`: one per worker, each its own (`reuse_port`)."""
+    inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
             local, state, inode = fields[1], fields[3], fields[9]
             if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
-                return int(inode)
-    raise AssertionError(f"nothing listens on port {port}")
+                inodes.add(int(inode))
+    return inodes
 
 
-def _polls(pid: int, inode: int) -> bool:
-    """True when an epoll instance of process `pid` watches the socket `inode`."""
-    wanted = f" ino:{inode:x} "
+def _polls(pid: int, inodes: set[int]) -> bool:
+    """True when an epoll instance of process `pid` watches one of the sockets `inodes`."""
+    wanted = {f" ino:{inode:x} " for inode in inodes}
     for info in Path(f"/proc/{pid}/fdinfo").iterdir():
         try:
-            text = info.read_text()
+            lines = info.read_text().splitlines()
         except FileNotFoundError:  # closed meanwhile
             continue
-        if any(line.startswith("tfd:") and wanted in f"{line} " for line in text.splitlines()):
+        if any(line.startswith("tfd:") and w in f"{line} " for line in lines for w in wanted):
             return True
     return False
 
@@ -118,5 +120,5 @@ def accepting_workers(server: Gunicorn) -> set[int]:
     A worker told to stop (SIGTERM) stops polling it at once, and then only
     finishes the requests it has; the socket itself stays open until it exits.
     """
-    inode = _listening_inode(int(server.api.base.rsplit(":", 1)[1]))
-    return {pid for pid in server.worker_pids() if _polls(pid, inode)}
+    inodes = _listening_inodes(int(server.api.base.rsplit(":", 1)[1]))
+    return {pid for pid in server.worker_pids() if _polls(pid, inodes)}

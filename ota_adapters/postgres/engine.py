@@ -35,8 +35,13 @@ def _connect_args(statement_timeout_ms: int, connect_timeout_s: int) -> dict[str
         "connection_factory": connection_class(answer_timeout_s),
         "connect_timeout": connect_timeout_s,
         "application_name": "ota",
-        # UTC sessions: timestamps read back in UTC, whatever the server's zone.
-        "options": f"-c statement_timeout={statement_timeout_ms} -c timezone=UTC",
+        # UTC sessions: timestamps read back in UTC, whatever the server's zone. No JIT and
+        # no parallel workers: each page of search is a millisecond of index probes, and
+        # compiling or starting workers for it cost 10x that and more (bench/RESULTS.md).
+        "options": (
+            f"-c statement_timeout={statement_timeout_ms} -c timezone=UTC"
+            " -c jit=off -c max_parallel_workers_per_gather=0"
+        ),
     }
 
 

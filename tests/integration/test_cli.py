@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -59,6 +60,17 @@ def test_migrate_reports_legacy_rows_it_cannot_take(database: str) -> None:
     assert migrated.returncode == 2
     assert "xE6vqTqA6LTwpE | 2021-01-05 | 2" in migrated.stderr
     assert "nothing was changed" in migrated.stderr
+
+
+def test_serve_refuses_a_port_another_server_listens_on() -> None:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        refused = _ota("serve", env=_environment(STORAGE="memory", PORT=str(port)))
+
+    assert refused.returncode == 1
+    assert f"port {port} is in use" in refused.stderr
 
 
 def test_a_bad_setting_stops_the_command_with_its_name() -> None:

@@ -103,13 +103,9 @@ def _gunicorn_config(env: dict[str, str], expression: str) -> Any:
 
 def test_the_gunicorn_configuration_takes_its_sizes_from_the_environment() -> None:
     env = {"STORAGE": "postgres", "WEB_CONCURRENCY": "3", "GUNICORN_THREADS": "7", "PORT": "9123"}
-    assert _gunicorn_config(env, "[c.workers, c.threads, c.bind, c.worker_class, c.reload]") == [
-        3,
-        7,
-        "0.0.0.0:9123",
-        "ota_web.gunicorn_worker.ProblemThreadWorker",
-        False,
-    ]
+    sizes = "[c.workers, c.threads, c.bind, c.worker_class, c.reload, c.reuse_port]"
+    worker = "ota_web.gunicorn_worker.ProblemThreadWorker"
+    assert _gunicorn_config(env, sizes) == [3, 7, "0.0.0.0:9123", worker, False, True]
     assert _gunicorn_config({"STORAGE": "postgres"}, "[c.workers, c.threads]") == [4, 25]
     assert _gunicorn_config({"GUNICORN_RELOAD": "1"}, "c.reload") is True
 

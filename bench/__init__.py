@@ -1,0 +1,1 @@
+"""Database benchmarks of OTA: data generator, search design comparison, scaling curve."""

