@@ -1,29 +1,16 @@
-"""The requests the fault tests send, and what a well-behaved answer to them is."""
+"""The requests the fault tests send, the server size they run, and what a 503 must be."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from tests.live import Answer
 
 SEARCH = "/api/v1/properties/available?start_date=2021-01-04&nights=3"
 RESERVATIONS = "/api/v1/reservations"
-PROPERTIES = (
-    "1BlCOXqGH2MZb2", "ApkY2fkDHhlsVY", "H75e1FjJFudcbC", "SnbrmRLFxOhCAT", "djddZlw8apLVfi",
-    "g3hbWxJ5TdXidt", "xE6vqTqA6LTwpE",
-)  # fmt: skip
 PROBLEM_JSON = "application/problem+json"
-
-
-def booking(property_number: int, days_ahead: int, nights: int = 1) -> dict[str, object]:
-    """A booking body: one of the sample properties, `days_ahead` days from today (UTC)."""
-    start = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=days_ahead)
-    return {
-        "property_id": PROPERTIES[property_number % len(PROPERTIES)],
-        "start_date": start.isoformat(),
-        "nights": nights,
-    }
+# Small servers: 2 workers of 4 threads start fast on 2 cores and hold enough requests.
+SMALL = {"WEB_CONCURRENCY": "2", "GUNICORN_THREADS": "4"}
 
 
 def a_reservation_path() -> str:

@@ -12,18 +12,19 @@ from tests.faults.load import Load, Outcome, load_on
 from tests.faults.requests import (
     RESERVATIONS,
     SEARCH,
+    SMALL,
     a_reservation_path,
-    booking,
     unavailable_problems,
 )
-from tests.gunicorn_process import Gunicorn, gunicorn, server_environment
 from tests.live import wait_until
+from tests.scale.instances import Instance, running_instances
+from tests.scale.stored import distinct_night
 
 pytestmark = pytest.mark.postgres
 
 KINDS = {
     "search": lambda _client, _n: ("GET", SEARCH, None),
-    "book": lambda client, n: ("POST", RESERVATIONS, booking(n, 1 + (client * 500 + n) % 1000)),
+    "book": lambda client, n: ("POST", RESERVATIONS, distinct_night(n, 1 + client * 100)),
     "read": lambda _client, _n: ("GET", a_reservation_path(), None),
 }
 EXPECTED = {"search": {200, 503}, "book": {200, 409, 503}, "read": {404, 503}}
@@ -46,11 +47,11 @@ def _check_every_answer(outcomes: list[Outcome]) -> None:
             assert unavailable_problems(outcome.answer) == []
 
 
-def _check_the_database_is_down(server: Gunicorn) -> None:
+def _check_the_database_is_down(server: Instance) -> None:
     api = server.api
     for method, path, body in [
         ("GET", SEARCH, None),
-        ("POST", RESERVATIONS, booking(0, 1000)),
+        ("POST", RESERVATIONS, distinct_night(0, 1000)),
         ("GET", a_reservation_path(), None),
         ("DELETE", a_reservation_path(), None),
         ("GET", "/readyz", None),
@@ -62,9 +63,12 @@ def _check_the_database_is_down(server: Gunicorn) -> None:
 def test_an_outage_is_answered_with_503s_and_the_service_recovers_by_itself(
     cluster: Cluster, cluster_database: str, tmp_path: Path
 ) -> None:
-    env = server_environment(STORAGE="postgres", DATABASE_URL=cluster_database, DB_POOL_SIZE="2")
-    with gunicorn(tmp_path, env) as server, load_on(server.api, KINDS) as load:
-        workers = server.worker_pids()
+    settings = SMALL | {"DB_POOL_SIZE": "2"}
+    with (
+        running_instances(cluster_database, tmp_path, ["one"], **settings) as (server,),
+        load_on(server.api, KINDS) as load,
+    ):
+        workers = server.workers()
         wait_until(lambda: _served_each_kind(load, since=0), "every kind of request is served")
 
         stopped = time.monotonic()
@@ -80,7 +84,7 @@ def test_an_outage_is_answered_with_503s_and_the_service_recovers_by_itself(
         wait_until(lambda: _served_each_kind(load, since=restarted), "service resumes")
         recovered = time.monotonic() - restarted
 
-        assert server.worker_pids() == workers, "recovered without restarting a worker"
+        assert server.workers() == workers, "recovered without restarting a worker"
     outcomes = load.seen()
     _check_every_answer(outcomes)
     errors = [line for line in server.log_lines() if line["level"] in {"ERROR", "CRITICAL"}]

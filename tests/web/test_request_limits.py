@@ -9,8 +9,8 @@ import attrs
 import pytest
 
 from ota_web.settings import HEADER_FIELD_MAX_BYTES, HEADER_FIELDS_MAX, REQUEST_LINE_MAX_BYTES
-from tests.gunicorn_process import Gunicorn, gunicorn, server_environment
 from tests.live import TOKEN
+from tests.scale.instances import Instance, running_instances
 from tests.web.documented import Document
 
 DOCUMENT = Document()
@@ -45,14 +45,10 @@ def _request(path: str, fields: list[bytes] | None = None, method: str = "GET") 
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gunicorn]:
-    env = server_environment(STORAGE="memory", WEB_CONCURRENCY="1")
-    with gunicorn(tmp_path_factory.mktemp("limits"), env, ready="/healthz") as running:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
+    workdir = tmp_path_factory.mktemp("limits")
+    with running_instances(None, workdir, ["limits"], STORAGE="memory") as (running,):
         yield running
-
-
-def _port(server: Gunicorn) -> int:
-    return int(server.api.base.rsplit(":", 1)[1])
 
 
 def _documented(answer: RawAnswer, path: str, method: str = "GET") -> RawAnswer:
@@ -67,14 +63,14 @@ def _path_of_line_length(length: int) -> str:
 
 
 def test_a_request_line_up_to_the_limit_reaches_the_app_and_one_byte_more_is_a_414(
-    server: Gunicorn,
+    server: Instance,
 ) -> None:
     auth = [f"Authorization: Bearer {TOKEN}".encode()]
     longest = _path_of_line_length(REQUEST_LINE_MAX_BYTES)
     too_long = _path_of_line_length(REQUEST_LINE_MAX_BYTES + 1)
 
-    taken = _documented(_send(_port(server), _request(longest, auth)), longest)
-    refused = _documented(_send(_port(server), _request(too_long, auth)), too_long)
+    taken = _documented(_send(server.port, _request(longest, auth)), longest)
+    refused = _documented(_send(server.port, _request(too_long, auth)), too_long)
 
     assert taken.status == 400, "the app's answer: the cursor is longer than an id"
     assert refused.status == 414
@@ -100,9 +96,9 @@ def _field_of_size(size: int) -> list[bytes]:
     ids=["fields-at-limit", "one-field-too-many", "field-at-limit", "field-one-byte-over"],
 )
 def test_header_fields_up_to_the_limits_are_taken_and_beyond_them_are_a_431(
-    server: Gunicorn, fields: list[bytes], status: int
+    server: Instance, fields: list[bytes], status: int
 ) -> None:
-    answer = _documented(_send(_port(server), _request("/healthz", fields)), "/healthz")
+    answer = _documented(_send(server.port, _request("/healthz", fields)), "/healthz")
     assert answer.status == status
 
 
@@ -124,18 +120,18 @@ NOT_HTTP = {
 
 @pytest.mark.parametrize("head", NOT_HTTP.values(), ids=NOT_HTTP.keys())
 def test_what_is_not_http_is_a_400_problem_and_never_logged_as_sent(
-    server: Gunicorn, head: str
+    server: Instance, head: str
 ) -> None:
-    answer = _send(_port(server), head.encode())
+    answer = _send(server.port, head.encode())
 
     assert answer.status == 400
     assert DOCUMENT.problem_errors(400, answer.media_type, answer.body) == []
     assert TOKEN not in answer.body.decode()
-    assert TOKEN not in server.log_text()
+    assert TOKEN not in server.log.read_text()
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["declared", "chunked"])
-def test_a_body_over_16_kib_is_a_413_problem(server: Gunicorn, chunked: bool) -> None:
+def test_a_body_over_16_kib_is_a_413_problem(server: Instance, chunked: bool) -> None:
     body = b'{"property_id": "' + b"x" * 20_000 + b'"}'
     framing = (
         [b"Transfer-Encoding: chunked"] if chunked else [f"Content-Length: {len(body)}".encode()]
@@ -145,6 +141,6 @@ def test_a_body_over_16_kib_is_a_413_problem(server: Gunicorn, chunked: bool) ->
         body = f"{len(body):x}".encode() + CRLF + body + CRLF + b"0" + CRLF * 2
     path = "/api/v1/reservations"
 
-    answer = _send(_port(server), _request(path, [*fields, *framing], "POST"), body)
+    answer = _send(server.port, _request(path, [*fields, *framing], "POST"), body)
 
     assert _documented(answer, path, "POST").status == 413
