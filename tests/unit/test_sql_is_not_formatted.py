@@ -52,6 +52,29 @@ ALLOWED: dict[tuple[str, tuple[str, ...]], str] = {
         "a constraint name read from the catalog, quoted as an identifier (DDL takes no parameters)"
     ),
     ("tests/postgres_servers.py", ("', '.join(TABLES)",)): "the test module's table names",
+    ("tests/integration/postgres/test_engine.py", ("name",)): (
+        "setting names from the test's own list: SHOW takes no parameters"
+    ),
+    # The benchmarks build schema and query variants from their own fixed fragments.
+    ("bench/designs.py", ("schema.LONGEST_STAY_NIGHTS",)): "the schema's look-back constant",
+    ("bench/designs.py", ("self.probe.format(**values)", "values")): (
+        "a design's query from its constant parts and the driver's placeholders (values are bound)"
+    ),
+    ("bench/embedded.py", ("MAX_CONNECTIONS",)): "a constant: ALTER SYSTEM takes no parameters",
+    ("bench/embedded.py", ("database",)): (
+        "the benchmark's database name from its options: CREATE DATABASE takes no parameters"
+    ),
+    ("bench/generate.py", ("key", "'k, ' if shape.property_key else ''", "DESCRIPTION")): (
+        "column lists chosen by the shape's flags, and a constant expression"
+    ),
+    ("bench/generate.py", ("id_column", "key_column", "id_value", "key_value")): (
+        "column lists chosen by the shape's flags"
+    ),
+    ("bench/schema.py", ("key_column",)): "a column definition chosen by a flag",
+    ("bench/schema.py", ("key_column", "LONGEST_STAY_NIGHTS")): (
+        "a column definition chosen by a flag, and the schema's constant"
+    ),
+    ("bench/search_designs.py", ("name",)): "index names, constants of bench/schema.py",
     # A developer's measuring script: query variants put together from its own fragments.
     (EXPLAIN, ("LOOK_BACK", "''")): "constant fragments",
     (EXPLAIN, ("'r.start_date < :end AND r.end_date > :start'", "'OFFSET 0'")): "constants",
