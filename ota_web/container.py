@@ -54,6 +54,7 @@ class Container(containers.DeclarativeContainer):
             pool_size=config.db_pool_size,
             max_overflow=config.db_max_overflow,
             pool_timeout=config.db_pool_timeout,
+            connect_timeout=config.db_connect_timeout,
             statement_timeout_ms=config.db_statement_timeout_ms,
         ),
     )

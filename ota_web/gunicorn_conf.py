@@ -15,7 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from ota_web.logging import configure_logging
-from ota_web.settings import Settings
+from ota_web.settings import (
+    HEADER_FIELD_MAX_BYTES,
+    HEADER_FIELDS_MAX,
+    REQUEST_LINE_MAX_BYTES,
+    Settings,
+)
 
 # Under gunicorn, logs are JSON lines unless LOG_FORMAT says otherwise.
 os.environ.setdefault("LOG_FORMAT", "json")
@@ -31,8 +36,9 @@ _metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
 bind = f"0.0.0.0:{_settings.port}"
 # Threads: a request waiting on the database leaves its process free for the others, so
 # 4 processes x 25 threads hold 100 requests at once on 2 cores. On CPU-bound requests
-# (the in-memory store) sync and gthread workers were measured at the same rate.
-worker_class = "gthread"
+# (the in-memory store) sync and gthread workers were measured at the same rate. The
+# worker is gthread's, answering what gunicorn refuses itself as problem documents.
+worker_class = "ota_web.gunicorn_worker.ProblemThreadWorker"
 workers = _settings.web_concurrency
 threads = _settings.gunicorn_threads
 # Each worker listens on a socket of its own and the kernel spreads new connections over
@@ -47,6 +53,10 @@ reload = _settings.gunicorn_reload
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
+# Requests over these limits are refused before the app (414, 431): see `ota_web.settings`.
+limit_request_line = REQUEST_LINE_MAX_BYTES
+limit_request_fields = HEADER_FIELDS_MAX
+limit_request_field_size = HEADER_FIELD_MAX_BYTES
 control_socket_disable = True  # one per user home otherwise: two servers would share it
 accesslog = None  # the app logs one line per request itself
 loglevel = {"TRACE": "debug", "SUCCESS": "info"}.get(_settings.log_level, _settings.log_level)

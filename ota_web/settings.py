@@ -24,6 +24,13 @@ LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL
 # Worker processes x threads of each: 4 x 25 serve 100 requests at once.
 DEFAULT_WORKERS = 4
 DEFAULT_THREADS = 25
+# What gunicorn refuses before the app sees a request (414, 431). The longest request
+# line the API needs is a search with every parameter and the token, some 200 bytes.
+# Clients send about 10 header fields and proxies add as many; a bearer token is 43
+# bytes. The body limit (16 KiB, 413) is the app's: `Settings.max_content_length`.
+REQUEST_LINE_MAX_BYTES = 4094
+HEADER_FIELDS_MAX = 64
+HEADER_FIELD_MAX_BYTES = 8190
 
 
 class SettingsError(ValueError):
@@ -66,6 +73,7 @@ class Settings:
     db_pool_size: int = 10
     db_max_overflow: int = 5
     db_pool_timeout: int = 5
+    db_connect_timeout: int = 5
     db_statement_timeout_ms: int = 5000
     prometheus_multiproc_dir: str | None = None
     min_nights: int = 1
@@ -118,6 +126,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "DB_POOL_SIZE": ("db_pool_size", _at_least(1)),
     "DB_MAX_OVERFLOW": ("db_max_overflow", _at_least(0)),
     "DB_POOL_TIMEOUT": ("db_pool_timeout", _at_least(1)),
+    "DB_CONNECT_TIMEOUT": ("db_connect_timeout", _at_least(1)),
     "DB_STATEMENT_TIMEOUT_MS": ("db_statement_timeout_ms", _at_least(0)),
     "PROMETHEUS_MULTIPROC_DIR": ("prometheus_multiproc_dir", _text),
     "MIN_NIGHTS": ("min_nights", _at_least(1)),

@@ -88,6 +88,7 @@ def postgres_storage(  # noqa: PLR0913 - the pool's settings, each by name
     pool_size: int,
     max_overflow: int,
     pool_timeout: int,
+    connect_timeout: int,
     statement_timeout_ms: int,
 ) -> Iterator[Storage]:
     """The PostgreSQL at `url`, with one connection pool per process.
@@ -105,6 +106,7 @@ def postgres_storage(  # noqa: PLR0913 - the pool's settings, each by name
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_timeout=pool_timeout,
+        connect_timeout_s=connect_timeout,
         statement_timeout_ms=statement_timeout_ms,
     )
     try:

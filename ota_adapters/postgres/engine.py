@@ -8,6 +8,8 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
+from ota_adapters.postgres.waiting import connection_class, wait_with_deadlines
+
 _DRIVER = "postgresql+psycopg2"
 
 
@@ -21,8 +23,16 @@ def driver_url(url: str) -> sa.URL:
     return parsed
 
 
+ANSWER_MARGIN_S = 2.0
+"""How long past `statement_timeout` the pool waits for an answer before it gives the server up."""
+
+
 def _connect_args(statement_timeout_ms: int, connect_timeout_s: int) -> dict[str, object]:
+    answer_timeout_s = (
+        statement_timeout_ms / 1000 + ANSWER_MARGIN_S if statement_timeout_ms else None
+    )
     return {
+        "connection_factory": connection_class(answer_timeout_s),
         "connect_timeout": connect_timeout_s,
         "application_name": "ota",
         # UTC sessions: timestamps read back in UTC, whatever the server's zone. No JIT and
@@ -48,9 +58,11 @@ def build_engine(  # noqa: PLR0913 - pool settings, each given by name
     """A pooled engine. It connects on first use, and keeps pooled connections open.
 
     `pool_timeout` bounds the wait for a free connection; `statement_timeout_ms`
-    bounds each statement in the server. Create it in each process that uses
-    it (after a fork, not before).
+    bounds each statement in the server, and `ANSWER_MARGIN_S` later the
+    connection gives up on a server that stopped answering (see `waiting`).
+    Create it in each process that uses it (after a fork, not before).
     """
+    wait_with_deadlines()
     return sa.create_engine(
         driver_url(url),
         pool_size=pool_size,

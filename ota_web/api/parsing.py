@@ -7,6 +7,7 @@ from typing import TypeVar
 from flask import Request, Response
 from pydantic import BaseModel, ValidationError
 from pydantic_core import to_json
+from werkzeug.exceptions import HTTPException
 
 from ota_core import parse_idempotency_key
 from ota_web.auth import TOKEN_PARAMETER
@@ -38,9 +39,29 @@ def body_of(shape: type[Shape], incoming: Request) -> Shape:
     if incoming.mimetype != JSON:
         raise InvalidInput.one("Content-Type", f"must be {JSON}")
     try:
-        return shape.model_validate_json(incoming.get_data(cache=False))
+        return shape.model_validate_json(_body(incoming))
     except ValidationError as error:
         raise InvalidInput.from_validation(error, where="body") from None
+
+
+def _body(incoming: Request) -> bytes:
+    """The body, refused (413) when it is over the size limit, also when streamed (chunked).
+
+    Werkzeug refuses a declared Content-Length over the limit, but reads a
+    stream only up to the limit and returns that much, cut short: a body that
+    fills the limit must not go on.
+    """
+    try:
+        data = incoming.get_data(cache=False)
+    except HTTPException:
+        raise  # 413, or 400 when the client left before sending it all
+    except Exception as error:
+        # The WSGI server's own parse error, raised from the stream (gunicorn: a bad chunk).
+        raise InvalidInput.one("body", "is not a well-formed HTTP body") from error
+    limit = incoming.max_content_length
+    if incoming.content_length is None and limit is not None and len(data) >= limit:
+        incoming.stream.read(1)  # raises RequestEntityTooLarge: the limit is reached
+    return data
 
 
 def idempotency_key(incoming: Request) -> str | None:

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ota_web.schemas import InvalidRequestProblem, Problem
+from ota_web.settings import HEADER_FIELD_MAX_BYTES, HEADER_FIELDS_MAX, REQUEST_LINE_MAX_BYTES
 
 Json = dict[str, Any]
 REF = "#/components/schemas/{model}"
@@ -58,6 +59,13 @@ UNAVAILABLE = problem(
     {"Retry-After": header("Seconds to wait before retrying.")},
 )
 FAILED = problem("The server failed; the body names the request id to report.")
+# Answered by the server before the app: they apply to every route.
+OVER_LIMITS = {
+    "414": problem(f"The request line is over {REQUEST_LINE_MAX_BYTES} bytes."),
+    "431": problem(
+        f"More than {HEADER_FIELDS_MAX} header fields, or one over {HEADER_FIELD_MAX_BYTES} bytes."
+    ),
+}
 RESERVATION_ID = {
     "name": "reservation_id",
     "in": "path",
@@ -69,6 +77,7 @@ RESERVATION_ID = {
 
 def api_operation(summary: str, responses: Json) -> Json:
     everywhere = {"400": BAD_REQUEST, "401": UNAUTHORIZED, "500": FAILED, "503": UNAVAILABLE}
+    everywhere |= OVER_LIMITS
     return {
         "summary": summary,
         "tags": ["bookings"],
@@ -105,5 +114,5 @@ def query_parameters(model: type[BaseModel]) -> list[Json]:
 
 
 def plain_operation(summary: str, ok: Json, others: Json | None = None) -> Json:
-    responses = {"200": ok, "500": FAILED} | (others or {})
+    responses = {"200": ok, "500": FAILED} | OVER_LIMITS | (others or {})
     return {"summary": summary, "tags": ["operations"], "security": [], "responses": responses}

@@ -120,8 +120,8 @@ def test_serve_runs_the_api_on_the_embedded_database_and_stops_it_on_ctrl_c(
             assert booked.status == 200
             url = running_embedded_url(tmp_path / PGDATA, DATABASE_NAME)
             assert url is not None
-            stored = "SELECT count(*) FROM reservation WHERE reservation_id = '{}'"
-            assert rows(url, stored.format(booked.json()["reservation_id"])) == [(1,)]
+            stored = "SELECT count(*) FROM reservation WHERE reservation_id = :id"
+            assert rows(url, stored, id=booked.json()["reservation_id"]) == [(1,)]
         finally:
             serve.send_signal(signal.SIGINT)
             _, stderr = serve.communicate(timeout=60)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -14,7 +15,13 @@ import attrs
 
 from tests.live import Api, free_port, wait_until
 from tests.postgres_servers import PROJECT_ROOT
-from tests.scale.procfs import accepted_connections, children, sockets_held
+from tests.scale.procfs import (
+    accepted_connections,
+    children,
+    listening_sockets,
+    polls,
+    sockets_held,
+)
 
 STOP_SECONDS = 30  # gunicorn's graceful_timeout (20 s) and some
 # Settings left to their defaults unless a test names them (read by ota_web/settings.py).
@@ -43,6 +50,25 @@ class Instance:
         accepted = accepted_connections(self.port)
         return {worker: sockets_held(worker, accepted) for worker in self.workers()}
 
+    def accepting_workers(self) -> set[int]:
+        """The workers still accepting connections: their event loop polls their listener.
+
+        A worker told to stop (SIGTERM) stops polling it at once and then only
+        finishes the requests it holds; the socket stays open until it exits.
+        """
+        listeners = listening_sockets(self.port)
+        return {worker for worker in self.workers() if polls(worker, listeners)}
+
+    def kill(self) -> None:
+        """SIGKILL the master and every worker at once, as a crash of the machine would."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=STOP_SECONDS)
+
+    def log_lines(self) -> list[dict[str, object]]:
+        """The JSON lines logged so far, gunicorn's own included."""
+        text = self.log.read_text(errors="replace")
+        return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
     def stop(self) -> int:
         """SIGTERM, gunicorn's graceful stop: in-flight requests are answered first."""
         if self.process.poll() is None:
@@ -54,7 +80,7 @@ class Instance:
 
 
 def _environment(
-    database_url: str, port: int, workdir: Path, settings: dict[str, str]
+    database_url: str | None, port: int, workdir: Path, settings: dict[str, str]
 ) -> dict[str, str]:
     inherited = {
         name: value
@@ -62,19 +88,24 @@ def _environment(
         if name not in _SETTINGS and not name.startswith(_SETTING_PREFIXES)
     }
     metrics = workdir / f"metrics-{port}"
-    metrics.mkdir()
-    return inherited | {
-        "STORAGE": "postgres",
-        "DATABASE_URL": database_url,
-        "PORT": str(port),
-        "PROMETHEUS_MULTIPROC_DIR": str(metrics),
-        "LOG_LEVEL": "WARNING",  # no line per request: the load would be mostly logging
-        **settings,
-    }
+    metrics.mkdir(exist_ok=True)  # a server started again on the port takes it over
+    database = {} if database_url is None else {"STORAGE": "postgres", "DATABASE_URL": database_url}
+    return (
+        inherited
+        | database
+        | {
+            "PORT": str(port),
+            "PROMETHEUS_MULTIPROC_DIR": str(metrics),
+            "LOG_LEVEL": "WARNING",  # no line per request: the load would be mostly logging
+            **settings,
+        }
+    )
 
 
-def _start(name: str, database_url: str, workdir: Path, settings: dict[str, str]) -> Instance:
-    port = free_port()
+def _start(
+    name: str, database_url: str | None, workdir: Path, settings: dict[str, str], port: int | None
+) -> Instance:
+    port = free_port() if port is None else port
     log = workdir / f"{name}.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
@@ -84,6 +115,7 @@ def _start(name: str, database_url: str, workdir: Path, settings: dict[str, str]
             env=_environment(database_url, port, workdir, settings),
             stdout=sink,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # a process group of its own, for `kill`
         )  # fmt: skip
     return Instance(name, port, process, log)
 
@@ -99,16 +131,25 @@ def _wait_ready(instance: Instance) -> None:
 
 @contextmanager
 def running_instances(
-    database_url: str, workdir: Path, names: Sequence[str], **settings: str
+    database_url: str | None,
+    workdir: Path,
+    names: Sequence[str],
+    *,
+    port: int | None = None,
+    **settings: str,
 ) -> Iterator[list[Instance]]:
     """Instances named `names` on `database_url`, started together, ready; stopped afterwards.
 
-    `settings` are environment variables for all of them (`WEB_CONCURRENCY="2"`).
+    `settings` are environment variables for all of them (`WEB_CONCURRENCY="2"`);
+    without a database URL, they set `STORAGE` themselves. `port`, for one
+    instance, is the port it listens on (a free one otherwise).
     """
+    if port is not None and len(names) != 1:
+        raise ValueError("a port is given to one instance only")
     with ExitStack() as stack:
         instances = []
         for name in names:
-            instance = _start(name, database_url, workdir, settings)
+            instance = _start(name, database_url, workdir, settings, port)
             stack.callback(_stop_quietly, instance)
             instances.append(instance)
         for instance in instances:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import threading
 import time
@@ -12,6 +13,7 @@ import attrs
 
 from tests.live import Answer
 from tests.scale.clients import ANSWER_SECONDS, RESERVATIONS, Request, exchange, header
+from tests.scale.stored import idempotency_keys, reservation_ids
 
 # What a client sends again: the balancer's answers when an instance went away mid-request.
 RETRIED = frozenset({502, 503, 504})
@@ -125,3 +127,22 @@ def booking_load(
         yield load
     finally:
         load.stop()
+
+
+def stored_once(url: str, bookings: list[Booking], since: dt.date) -> dict[str, str]:
+    """Each booking's reservation id, checked: every booking ended in a 200, all the 200s of
+    one booking name one reservation, and each is stored once, with its key.
+
+    `since`: the first day of the bookings, after every other stay in the database.
+    """
+    unacknowledged = [b.key for b in bookings if b.acknowledged is None]
+    assert unacknowledged == [], f"bookings never acknowledged: {unacknowledged}"
+    made = {b.key: {a.json()["reservation_id"] for a in b.answers if a.status == 200}
+            for b in bookings}  # fmt: skip
+    ambiguous = {key: ids for key, ids in made.items() if len(ids) != 1}
+    assert ambiguous == {}, f"a key answered with several reservations: {ambiguous}"
+    acknowledged = {key: ids.pop() for key, ids in made.items()}
+    assert len(set(acknowledged.values())) == len(bookings), "two bookings, one reservation"
+    assert reservation_ids(url, since=since) == sorted(acknowledged.values())
+    assert idempotency_keys(url) == acknowledged
+    return acknowledged

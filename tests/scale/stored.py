@@ -23,6 +23,13 @@ def booking(property_id: str, start: dt.date, nights: int = 1) -> dict[str, obje
     return {"property_id": property_id, "start_date": start.isoformat(), "nights": nights}
 
 
+def distinct_night(number: int, first_day: int) -> dict[str, object]:
+    """Booking `number` of a series of single nights from `first_day` days ahead: each property
+    in turn, then the next day, so that no two overlap."""
+    start = days_ahead(first_day + number // len(PROPERTY_IDS))
+    return booking(PROPERTY_IDS[number % len(PROPERTY_IDS)], start)
+
+
 def reservation_ids(
     url: str, property_id: str | None = None, since: dt.date | None = None
 ) -> list[str]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import urllib.parse
 import uuid
 
 import pytest
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from ota_web.app import OtaFlask
 from tests.web.support import TOKEN, build_app, json_of, problem, search
@@ -48,18 +50,38 @@ def test_a_request_without_a_token_is_a_401_with_a_bearer_challenge(
     assert response.headers["WWW-Authenticate"] == 'Bearer realm="ota"'
 
 
+# Empty, not a UUID, or almost one: other spellings of a UUID are not accepted either.
+NOT_UUIDS = [
+    "", "not-a-uuid", f"{TOKEN}x", TOKEN[:-1], f"{TOKEN[:-1]}g", TOKEN.replace("-", ""),
+    TOKEN.replace("-", "_"), f"{{{TOKEN}}}", f"urn:uuid:{TOKEN}",
+]  # fmt: skip
+
+
+def _invalid_token_challenge(response: TestResponse) -> None:
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == 'Bearer realm="ota", error="invalid_token"'
+
+
 @pytest.mark.parametrize(("method", "path"), API_REQUESTS)
 @pytest.mark.parametrize(
-    "authorization",
-    ["Bearer not-a-uuid", "Bearer ", f"Basic {TOKEN}", f"Bearer {TOKEN}x", f"Bearer {TOKEN[:-1]}"],
+    "authorization", [f"Basic {TOKEN}", "Bearer", *(f"Bearer {token}" for token in NOT_UUIDS)]
 )
 def test_a_malformed_token_is_a_401_saying_the_token_is_invalid(
     client: FlaskClient, method: str, path: str, authorization: str
 ) -> None:
-    response = client.open(path, method=method, headers={"Authorization": authorization})
+    _invalid_token_challenge(
+        client.open(path, method=method, headers={"Authorization": authorization})
+    )
 
-    assert response.status_code == 401
-    assert response.headers["WWW-Authenticate"] == 'Bearer realm="ota", error="invalid_token"'
+
+@pytest.mark.parametrize(("method", "path"), API_REQUESTS)
+@pytest.mark.parametrize("token", NOT_UUIDS)
+def test_a_malformed_token_in_the_query_is_a_401_too(
+    client: FlaskClient, method: str, path: str, token: str
+) -> None:
+    _invalid_token_challenge(
+        client.open(f"{path}?access_token={urllib.parse.quote(token)}", method=method)
+    )
 
 
 def test_an_unknown_api_path_asks_for_a_token_before_saying_it_does_not_exist(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,45 +13,22 @@ from typing import Any
 
 import pytest
 
-from tests.live import TOKEN, Api, free_port, wait_until_up
+from tests.live import TOKEN
+from tests.scale.instances import Instance, running_instances
 from tests.web.support import FREE_2021_01_04_FOR_3
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def gunicorn(tmp_path: Path) -> Iterator[tuple[Api, subprocess.Popen[str]]]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"WEB_CONCURRENCY", "LOG_FORMAT"}}
-    env |= {
-        "STORAGE": "memory",
-        "PORT": str(port),
-        "GUNICORN_THREADS": "4",
-        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
-    }
-    command = [sys.executable, "-m", "gunicorn", "-c", "python:ota_web.gunicorn_conf"]
-    process = subprocess.Popen(
-        [*command, "ota_web.wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    server = Api.on_port(port)
-    try:
-        wait_until_up(server, process)
-        yield server, process
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+def gunicorn(tmp_path: Path) -> Iterator[Instance]:
+    settings = {"STORAGE": "memory", "GUNICORN_THREADS": "4", "LOG_LEVEL": "INFO"}
+    with running_instances(None, tmp_path, ["memory"], **settings) as (server,):
+        yield server
 
 
-def test_gunicorn_serves_the_api_and_stops_cleanly_on_sigterm(
-    gunicorn: tuple[Api, subprocess.Popen[str]],
-) -> None:
-    server, process = gunicorn
+def test_gunicorn_serves_the_api_and_stops_cleanly_on_sigterm(gunicorn: Instance) -> None:
+    server = gunicorn.api
     start = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=30)).isoformat()
 
     found = server.call("GET", "/api/v1/properties/available?start_date=2021-01-04&nights=3")
@@ -73,17 +49,14 @@ def test_gunicorn_serves_the_api_and_stops_cleanly_on_sigterm(
     assert b"ota_booking_conflicts_total 1.0" in metrics
     assert b'route="/api/v1/reservations",status="409"' in metrics
 
-    process.send_signal(signal.SIGTERM)
-    _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 0, stderr
-    lines = [json.loads(line) for line in stderr.splitlines()]  # gunicorn's own lines too
-    requests = [line for line in lines if line["message"] == "request"]
+    assert gunicorn.stop() == 0, gunicorn.log_tail()
+    requests = [line for line in gunicorn.log_lines() if line["message"] == "request"]
     assert {line["route"] for line in requests} >= {
         "/api/v1/properties/available",
         "/api/v1/reservations",
         "/metrics",
     }
-    assert TOKEN not in stderr
+    assert TOKEN not in gunicorn.log.read_text()
 
 
 def _gunicorn_config(env: dict[str, str], expression: str) -> Any:
@@ -104,7 +77,8 @@ def _gunicorn_config(env: dict[str, str], expression: str) -> Any:
 def test_the_gunicorn_configuration_takes_its_sizes_from_the_environment() -> None:
     env = {"STORAGE": "postgres", "WEB_CONCURRENCY": "3", "GUNICORN_THREADS": "7", "PORT": "9123"}
     sizes = "[c.workers, c.threads, c.bind, c.worker_class, c.reload, c.reuse_port]"
-    assert _gunicorn_config(env, sizes) == [3, 7, "0.0.0.0:9123", "gthread", False, True]
+    worker = "ota_web.gunicorn_worker.ProblemThreadWorker"
+    assert _gunicorn_config(env, sizes) == [3, 7, "0.0.0.0:9123", worker, False, True]
     assert _gunicorn_config({"STORAGE": "postgres"}, "[c.workers, c.threads]") == [4, 25]
     assert _gunicorn_config({"GUNICORN_RELOAD": "1"}, "c.reload") is True
 

@@ -71,6 +71,20 @@ def test_the_token_is_never_logged_whole(client: FlaskClient, log_records: Recor
     assert {r["token"] for r in _request_lines(log_records)} == {token[:8]}
 
 
+@pytest.mark.parametrize("token", [a_token()[:-1], a_token() + "0", a_token().replace("-", "")])
+def test_a_refused_token_is_not_logged_at_all(
+    client: FlaskClient, log_records: Records, token: str
+) -> None:
+    search(client, f"start_date=2021-01-04&nights=3&access_token={token}", headers={})
+    reserve(client, headers={"Authorization": f"Bearer {token}"})
+
+    requests = _request_lines(log_records)
+    assert [r["status"] for r in requests] == [401, 401]
+    assert {r["token"] for r in requests} == {None}
+    for record in log_records:
+        assert token[:8] not in json.dumps(record, default=str)
+
+
 def test_every_line_of_a_request_carries_its_id(client: FlaskClient, log_records: Records) -> None:
     reserve(client, headers={"X-Request-ID": "req-9"})
     reserve(client, headers={"X-Request-ID": "req-10"})

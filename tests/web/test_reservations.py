@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import uuid
 
@@ -149,6 +150,44 @@ def test_json_with_a_charset_parameter_is_accepted(client: FlaskClient) -> None:
 
 def test_a_body_over_16_kib_is_a_413(client: FlaskClient) -> None:
     problem(_post(client, _body(property_id="x" * 20_000)), 413, "request_entity_too_large")  # type: ignore[arg-type]
+
+
+def test_a_body_streamed_past_16_kib_without_a_length_is_a_413_not_cut_short(
+    client: FlaskClient,
+) -> None:
+    # Chunked, as gunicorn passes it on: no Content-Length, the server ends the stream.
+    # Cut at 16 KiB, this one would be valid JSON (the booking, then spaces).
+    streamed = _body().encode() + b" " * 20_000
+    response = client.post(
+        RESERVATIONS,
+        input_stream=io.BytesIO(streamed),
+        content_type="application/json",
+        headers=AUTH | {"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+
+    problem(response, 413, "request_entity_too_large")
+
+
+class MalformedChunks(io.RawIOBase):
+    """A body the WSGI server fails to parse while the app reads it (gunicorn: a bad chunk size)."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, _buffer: object) -> int:
+        raise RuntimeError("Invalid chunk size: zz")
+
+
+def test_a_body_the_server_cannot_parse_is_a_400(client: FlaskClient) -> None:
+    response = client.post(
+        RESERVATIONS,
+        content_type="application/json",
+        headers=AUTH | {"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input": MalformedChunks(), "wsgi.input_terminated": True},
+    )
+
+    assert fields_at_fault(response) == {"body"}
 
 
 def test_the_same_idempotency_key_and_body_return_the_first_reservation(

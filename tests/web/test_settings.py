@@ -32,6 +32,7 @@ def test_values_are_read_from_the_environment() -> None:
             "LOG_FORMAT": "JSON",
             "LOG_LEVEL": "debug",
             "DB_POOL_SIZE": "7",
+            "DB_CONNECT_TIMEOUT": "2",
             "MAX_NIGHTS": "30",
             "PROMETHEUS_MULTIPROC_DIR": "/run/ota-metrics",
         }
@@ -42,7 +43,7 @@ def test_values_are_read_from_the_environment() -> None:
     assert (settings.port, settings.web_concurrency, settings.gunicorn_threads) == (9000, 3, 10)
     assert settings.gunicorn_reload is True
     assert (settings.log_format, settings.log_level) == ("json", "DEBUG")
-    assert settings.db_pool_size == 7
+    assert (settings.db_pool_size, settings.db_connect_timeout) == (7, 2)
     assert settings.max_nights == 30
     assert settings.prometheus_multiproc_dir == "/run/ota-metrics"
 

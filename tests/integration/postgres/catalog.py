@@ -39,9 +39,10 @@ def catalog(url: str) -> dict[str, list[tuple[Any, ...]]]:
         }
 
 
-def rows(url: str, query: str) -> list[tuple[Any, ...]]:
+def rows(url: str, query: str, **params: object) -> list[tuple[Any, ...]]:
+    """The rows of `query`, its `:name` parameters bound to `params`."""
     with one_off_connection(url) as connection:
-        return [tuple(row) for row in connection.execute(sa.text(query))]
+        return [tuple(row) for row in connection.execute(sa.text(query), params)]
 
 
 def execute(url: str, *statements: str) -> None:
