@@ -16,6 +16,7 @@ from typing import Any
 
 from ota_web.logging import configure_logging
 from ota_web.settings import (
+    GRACEFUL_TIMEOUT_SECONDS,
     HEADER_FIELD_MAX_BYTES,
     HEADER_FIELDS_MAX,
     REQUEST_LINE_MAX_BYTES,
@@ -51,7 +52,7 @@ reuse_port = True
 preload_app = False  # the app, and any pool, is made in each worker after the fork
 reload = _settings.gunicorn_reload
 timeout = 30
-graceful_timeout = 20
+graceful_timeout = GRACEFUL_TIMEOUT_SECONDS
 keepalive = 5
 # Requests over these limits are refused before the app (414, 431): see `ota_web.settings`.
 limit_request_line = REQUEST_LINE_MAX_BYTES

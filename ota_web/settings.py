@@ -24,6 +24,9 @@ LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL
 # Worker processes x threads of each: 4 x 25 serve 100 requests at once.
 DEFAULT_WORKERS = 4
 DEFAULT_THREADS = 25
+# How long a stopping server lets requests in flight finish (Kubernetes' grace period and
+# the preStop sleep are sized over it: deploy/k8s).
+GRACEFUL_TIMEOUT_SECONDS = 20
 # What gunicorn refuses before the app sees a request (414, 431). The longest request
 # line the API needs is a search with every parameter and the token, some 200 bytes.
 # Clients send about 10 header fields and proxies add as many; a bearer token is 43

@@ -5,6 +5,8 @@ from collections.abc import Callable
 
 from k8s_objects import Manifest, config, containers, pod_spec, server, the, workloads
 
+from ota_web.settings import GRACEFUL_TIMEOUT_SECONDS
+
 SERVER_COMMAND = ["gunicorn", "-c", "python:ota_web.gunicorn_conf", "ota_web.wsgi:app"]
 MIGRATE_COMMAND = ["ota", "migrate"]
 # gunicorn's graceful_timeout (its default); ota_web/gunicorn_conf.py must not raise it.
@@ -72,7 +74,7 @@ def _shutdown(objects: list[Manifest]) -> list[str]:
     if len(command) != 2 or command[0] != "sleep" or not command[1].isdigit():
         return ["the server has no preStop sleep"]
     grace = pod_spec(the(objects, "Deployment")).get("terminationGracePeriodSeconds", 30)
-    if grace <= int(command[1]) + GUNICORN_GRACEFUL_TIMEOUT_SECONDS:
+    if grace <= int(command[1]) + GRACEFUL_TIMEOUT_SECONDS:
         return [f"terminationGracePeriodSeconds {grace} does not cover preStop and gunicorn"]
     return []
 
