@@ -9,6 +9,9 @@ once and are undone on rollback.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
+import functools
+import itertools
 import threading
 from collections.abc import Callable, Sequence
 from types import TracebackType
@@ -157,8 +160,19 @@ class InMemoryIdempotencyKeys(IdempotencyKeys):
         self._store.idempotency[record.key] = record
         self._journal.record(lambda: self._forget(record.key))
 
+    def forget_recorded_before(self, cutoff: dt.datetime, limit: int) -> int:
+        records = self._store.idempotency.values()
+        expired = list(itertools.islice((r for r in records if r.recorded_at < cutoff), limit))
+        for record in expired:
+            self._forget(record.key)
+            self._journal.record(functools.partial(self._restore, record))
+        return len(expired)
+
     def _forget(self, key: str) -> None:
         del self._store.idempotency[key]
+
+    def _restore(self, record: IdempotencyRecord) -> None:
+        self._store.idempotency[record.key] = record
 
 
 class InMemoryUnitOfWork(UnitOfWork):

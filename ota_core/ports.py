@@ -41,6 +41,7 @@ class IdempotencyRecord:
     key: str
     fingerprint: str
     reservation_id: ReservationId
+    recorded_at: dt.datetime
 
 
 class PropertyRepository(abc.ABC):
@@ -87,6 +88,10 @@ class IdempotencyKeys(abc.ABC):
     @abc.abstractmethod
     def add(self, record: IdempotencyRecord) -> None:
         """Claim `record.key`; raises `IdempotencyKeyTaken` if a unit of work claimed it first."""
+
+    @abc.abstractmethod
+    def forget_recorded_before(self, cutoff: dt.datetime, limit: int) -> int:
+        """Delete at most `limit` records made before `cutoff`; return how many went."""
 
 
 class UnitOfWork(abc.ABC):

@@ -5,6 +5,8 @@
     ota migrate      upgrade the schema to the latest revision
     ota load-sample  add the sample data (running it again adds nothing)
     ota db-url       print the URL of the running embedded database
+    ota forget-idempotency-keys
+                     delete the idempotency keys older than IDEMPOTENCY_KEY_RETENTION_HOURS
 
 The database is DATABASE_URL's; without it, the embedded PostgreSQL kept
 under OTA_DATA_DIR, started for the command and stopped after it (unless
@@ -25,6 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
+import attrs
 from loguru import logger
 
 from ota_adapters.postgres import load_sample_data, migrate, prepare_database
@@ -37,6 +40,7 @@ from ota_adapters.postgres.embedded import (
     running_embedded_url,
 )
 from ota_adapters.postgres.legacy_checks import LegacyDataRejected
+from ota_web.app import build_container
 from ota_web.logging import configure_logging
 from ota_web.settings import Settings, SettingsError
 
@@ -137,6 +141,19 @@ def _on_database(action: Callable[[str], None]) -> Command:
     return run
 
 
+def forget_idempotency_keys(settings: Settings) -> int:
+    """Delete the idempotency keys past their retention (run it hourly: deploy/k8s)."""
+    with _database(settings) as url:
+        container = build_container(attrs.evolve(settings, storage="postgres", database_url=url))
+        try:
+            forgotten = container.forget_idempotency_keys().execute()
+        finally:
+            container.shutdown_resources()
+    hours = settings.idempotency_key_retention_hours
+    logger.info("forgot {} idempotency keys recorded over {} h ago", forgotten, hours)
+    return 0
+
+
 def print_database_url(settings: Settings) -> int:
     url = settings.database_url or running_embedded_url(
         Path(settings.data_dir) / PGDATA, DATABASE_NAME
@@ -154,6 +171,10 @@ COMMANDS: dict[str, tuple[Command, str]] = {
     "migrate": (_on_database(migrate), "upgrade the schema to the latest revision"),
     "load-sample": (_on_database(load_sample_data), "add the sample data (idempotent)"),
     "db-url": (print_database_url, "print the URL of the running embedded database"),
+    "forget-idempotency-keys": (
+        forget_idempotency_keys,
+        "delete the idempotency keys older than IDEMPOTENCY_KEY_RETENTION_HOURS",
+    ),
 }
 
 

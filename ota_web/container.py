@@ -8,6 +8,8 @@ eagerly by `create_app`, never by racing request threads.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from dependency_injector import containers, providers
 
 from ota_adapters.clock import SystemClock
@@ -15,6 +17,7 @@ from ota_adapters.ids import UuidV7Generator
 from ota_core import (
     AvailabilityPolicy,
     CancelReservation,
+    ForgetIdempotencyKeys,
     GetReservation,
     MakeReservation,
     SearchAvailability,
@@ -71,3 +74,9 @@ class Container(containers.DeclarativeContainer):
     )
     get_reservation = providers.Factory(GetReservation, uow=unit_of_work)
     cancel_reservation = providers.Factory(CancelReservation, uow=unit_of_work)
+    forget_idempotency_keys = providers.Factory(
+        ForgetIdempotencyKeys,
+        uow=unit_of_work,
+        clock=clock,
+        retention=providers.Factory(dt.timedelta, hours=config.idempotency_key_retention_hours),
+    )

@@ -82,6 +82,8 @@ class Settings:
     min_nights: int = 1
     max_nights: int = 365
     booking_horizon_days: int = 3 * 365
+    # Stripe keeps its keys 24 h: a client still retrying a day later has given up.
+    idempotency_key_retention_hours: int = 24
     default_page_size: int = DEFAULT_PAGE_SIZE
     max_page_size: int = MAX_PAGE_SIZE
     max_content_length: int = 16 * 1024
@@ -135,4 +137,5 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "MIN_NIGHTS": ("min_nights", _at_least(1)),
     "MAX_NIGHTS": ("max_nights", _at_least(1)),
     "BOOKING_HORIZON_DAYS": ("booking_horizon_days", _at_least(0)),
+    "IDEMPOTENCY_KEY_RETENTION_HOURS": ("idempotency_key_retention_hours", _at_least(1)),
 }

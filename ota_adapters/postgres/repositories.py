@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -157,15 +158,22 @@ class PostgresIdempotencyKeys(IdempotencyKeys):
         self._connection = connection
 
     def get(self, key: str) -> IdempotencyRecord | None:
-        query = sa.select(_k.key, _k.fingerprint, _k.reservation_id).where(_k.key == key)
+        query = sa.select(_k.key, _k.fingerprint, _k.reservation_id, _k.created_at).where(
+            _k.key == key
+        )
         row = _run(self._connection, query).one_or_none()
         if row is None:
             return None
-        return IdempotencyRecord(row.key, row.fingerprint, ReservationId(row.reservation_id))
+        return IdempotencyRecord(
+            row.key, row.fingerprint, ReservationId(row.reservation_id), row.created_at
+        )
 
     def add(self, record: IdempotencyRecord) -> None:
         statement = sa.insert(idempotency_key_table).values(
-            key=record.key, fingerprint=record.fingerprint, reservation_id=record.reservation_id
+            key=record.key,
+            fingerprint=record.fingerprint,
+            reservation_id=record.reservation_id,
+            created_at=record.recorded_at,
         )
         try:
             _run(self._connection, statement)
@@ -175,3 +183,15 @@ class PostgresIdempotencyKeys(IdempotencyKeys):
             raise IdempotencyKeyTaken(
                 f"idempotency key {record.key!r} is already in use"
             ) from error
+
+    def forget_recorded_before(self, cutoff: dt.datetime, limit: int) -> int:
+        # Rows another transaction is forgetting (or still holds) are left to the next batch.
+        expired = (
+            sa.select(_k.key)
+            .where(_k.created_at < cutoff)
+            .order_by(_k.created_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        statement = sa.delete(idempotency_key_table).where(_k.key.in_(expired.scalar_subquery()))
+        return _run(self._connection, statement).rowcount

@@ -94,6 +94,8 @@ idempotency_key_table = sa.Table(
         deferrable=True,
         initially="DEFERRED",
     ),
+    # Forgetting keys past their retention reads them oldest first.
+    sa.Index("idempotency_key_created_at_idx", "created_at"),
 )
 
 

@@ -7,6 +7,7 @@ from ota_core.use_cases.reserve import (
     ReservationRequest,
     parse_idempotency_key,
 )
+from ota_core.use_cases.retention import ForgetIdempotencyKeys
 from ota_core.use_cases.search import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -21,6 +22,7 @@ __all__ = [
     "AvailabilityQuery",
     "Booking",
     "CancelReservation",
+    "ForgetIdempotencyKeys",
     "GetReservation",
     "MakeReservation",
     "PropertyPage",

@@ -109,7 +109,9 @@ class MakeReservation:
                 if earlier is not None:
                     return Booking(earlier, replayed=True)
                 uow.idempotency_keys.add(
-                    IdempotencyRecord(key, request.fingerprint, reservation.id)
+                    IdempotencyRecord(
+                        key, request.fingerprint, reservation.id, reservation.created_at
+                    )
                 )
             uow.reservations.add(reservation)
             uow.commit()

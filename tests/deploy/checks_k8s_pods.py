@@ -1,5 +1,5 @@
 """What the deployment requires of its pods: probes, hardening, resources, writable paths,
-graceful shutdown, and the commands of the server and the migration Job."""
+graceful shutdown, and the commands of the server, the migration Job and the clean-up CronJob."""
 
 from collections.abc import Callable
 
@@ -9,8 +9,7 @@ from ota_web.settings import GRACEFUL_TIMEOUT_SECONDS
 
 SERVER_COMMAND = ["gunicorn", "-c", "python:ota_web.gunicorn_conf", "ota_web.wsgi:app"]
 MIGRATE_COMMAND = ["ota", "migrate"]
-# gunicorn's graceful_timeout (its default); ota_web/gunicorn_conf.py must not raise it.
-GUNICORN_GRACEFUL_TIMEOUT_SECONDS = 30
+FORGET_KEYS_COMMAND = ["ota", "forget-idempotency-keys"]
 PROBE_PATHS = {"startupProbe": "/healthz", "livenessProbe": "/healthz", "readinessProbe": "/readyz"}
 
 
@@ -79,17 +78,25 @@ def _shutdown(objects: list[Manifest]) -> list[str]:
     return []
 
 
-def _commands_and_images(objects: list[Manifest]) -> list[str]:
-    job = the(objects, "Job")
-    job_containers = containers(job) or [{}]
+def _one_shot(objects: list[Manifest], kind: str, task: str, command: list[str]) -> list[str]:
+    """A Job (or CronJob) pod: runs `command` once, from the server's image."""
+    workload = the(objects, kind)
+    found = containers(workload) or [{}]
     expectations = {
-        "the Deployment does not run gunicorn": server(objects).get("command") == SERVER_COMMAND,
-        "the Job does not run the migration": job_containers[0].get("command") == MIGRATE_COMMAND,
-        "the Job's pods restart in place": pod_spec(job).get("restartPolicy") == "Never",
-        "the Job and the Deployment run different images": {c.get("image") for c in job_containers}
+        f"the {kind} does not run {task}": found[0].get("command") == command,
+        f"the {kind}'s pods restart in place": pod_spec(workload).get("restartPolicy") == "Never",
+        f"the {kind} and the Deployment run different images": {c.get("image") for c in found}
         == {server(objects).get("image")},
     }
     return [problem for problem, holds in expectations.items() if not holds]
+
+
+def _commands_and_images(objects: list[Manifest]) -> list[str]:
+    problems = _one_shot(objects, "Job", "the migration", MIGRATE_COMMAND)
+    problems += _one_shot(objects, "CronJob", "the key clean-up", FORGET_KEYS_COMMAND)
+    if server(objects).get("command") != SERVER_COMMAND:
+        problems.append("the Deployment does not run gunicorn")
+    return problems
 
 
 CHECKS: tuple[Callable[[list[Manifest]], list[str]], ...] = (

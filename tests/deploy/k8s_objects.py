@@ -35,15 +35,22 @@ def config(objects: list[Manifest]) -> dict[str, str]:
     return data
 
 
+def pod_template(workload: Manifest) -> Manifest:
+    """The pod template of a Deployment or Job, or of the Jobs a CronJob makes."""
+    spec: Manifest = workload.get("spec", {})
+    if workload.get("kind") == "CronJob":
+        spec = spec.get("jobTemplate", {}).get("spec", {})
+    template: Manifest = spec.get("template", {})
+    return template
+
+
 def pod_spec(workload: Manifest) -> Manifest:
-    spec: Manifest = workload.get("spec", {}).get("template", {}).get("spec", {})
+    spec: Manifest = pod_template(workload).get("spec", {})
     return spec
 
 
 def pod_labels(workload: Manifest) -> dict[str, str]:
-    labels: dict[str, str] = (
-        workload.get("spec", {}).get("template", {}).get("metadata", {}).get("labels", {})
-    )
+    labels: dict[str, str] = pod_template(workload).get("metadata", {}).get("labels", {})
     return labels
 
 
@@ -58,6 +65,7 @@ def server(objects: list[Manifest]) -> Manifest:
 
 
 def workloads(objects: list[Manifest]) -> Iterator[tuple[str, Manifest]]:
-    """The Deployment and the migration Job, whose pods share the image and the hardening."""
-    for kind in ("Deployment", "Job"):
+    """The Deployment, the migration Job and the CronJob, whose pods share the image and
+    the hardening."""
+    for kind in ("Deployment", "Job", "CronJob"):
         yield kind, the(objects, kind)

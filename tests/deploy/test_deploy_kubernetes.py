@@ -96,6 +96,7 @@ def test_the_pods_run_as_the_user_and_use_the_directory_of_the_image(
 
 CONTAINER = ("spec", "template", "spec", "containers", 0)
 POD = ("spec", "template", "spec")
+CRON_CONTAINER = ("spec", "jobTemplate", *CONTAINER)
 
 
 def breakage(kind: str, path: tuple[str | int, ...], value: Any, problem: str) -> Any:
@@ -122,6 +123,10 @@ BREAKAGES = [
              "the Job does not run the migration"),
     breakage("Job", (*CONTAINER, "image"), "registry.example.com/ota:old",
              "the Job and the Deployment run different images"),
+    breakage("CronJob", (*CRON_CONTAINER, "command"), ["ota", "migrate"],
+             "the CronJob does not run the key clean-up"),
+    breakage("CronJob", (*CRON_CONTAINER, "securityContext", "allowPrivilegeEscalation"), True,
+             "CronJob container forget-idempotency-keys may escalate privileges"),
 ]  # fmt: skip
 WIRING_BREAKAGES = [
     breakage("ConfigMap", ("data", "DATABASE_URL"), "postgresql+psycopg2://postgres@db/airdna",

@@ -129,3 +129,22 @@ def test_serve_runs_the_api_on_the_embedded_database_and_stops_it_on_ctrl_c(
     assert serve.returncode == 0, stderr
     assert running_embedded_url(tmp_path / PGDATA, DATABASE_NAME) is None
     assert not api.answers()
+
+
+def test_forget_idempotency_keys_deletes_only_keys_past_their_retention(database: str) -> None:
+    env = _environment(DATABASE_URL=database, IDEMPOTENCY_KEY_RETENTION_HOURS="24")
+    assert _ota("migrate", env=env).returncode == 0
+    assert _ota("load-sample", env=env).returncode == 0
+    execute(
+        database,
+        "INSERT INTO idempotency_key (key, fingerprint, reservation_id, created_at)"
+        " SELECT k, 'f', (SELECT reservation_id FROM reservation LIMIT 1), now() - age"
+        " FROM (VALUES ('two-days', interval '48 hours'), ('one-hour', interval '1 hour'))"
+        " AS keys (k, age)",
+    )
+
+    forgotten = _ota("forget-idempotency-keys", env=env)
+
+    assert forgotten.returncode == 0, forgotten.stderr
+    assert "forgot 1 idempotency keys" in forgotten.stderr
+    assert rows(database, "SELECT key FROM idempotency_key") == [("one-hour",)]
