@@ -53,6 +53,7 @@ class Container(containers.DeclarativeContainer):
         postgres=providers.Resource(
             postgres_storage,
             url=config.database_url,
+            replica_url=config.database_replica_url,
             policy=policy,
             pool_size=config.db_pool_size,
             max_overflow=config.db_max_overflow,
@@ -62,13 +63,16 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     unit_of_work = storage.provided.unit_of_work
+    search_unit_of_work = storage.provided.search_unit_of_work
     readiness_check = storage.provided.check_ready
 
     metrics = providers.Singleton(Metrics, multiprocess_dir=config.prometheus_multiproc_dir)
     events = providers.Singleton(DomainEvents, metrics=metrics)
     openapi = providers.Singleton(openapi_document, policy=policy)
 
-    search_availability = providers.Factory(SearchAvailability, uow=unit_of_work, policy=policy)
+    search_availability = providers.Factory(
+        SearchAvailability, uow=search_unit_of_work, policy=policy
+    )
     make_reservation = providers.Factory(
         MakeReservation, uow=unit_of_work, policy=policy, clock=clock, ids=ids
     )

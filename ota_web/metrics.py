@@ -56,8 +56,8 @@ class Metrics:
         )
         self.db_pool = Gauge(
             "ota_db_pool_connections",
-            "Database connections of the workers' pools, by state.",
-            ("state",),
+            "Database connections of the workers' pools, by database and state.",
+            ("database", "state"),
             multiprocess_mode="livesum",
             registry=self.registry,
         )
@@ -73,10 +73,11 @@ class Metrics:
         count.inc()
         latency.observe(seconds)
 
-    def observe_pool(self, usage: PoolUsage) -> None:
-        self.db_pool.labels("checked_out").set(usage.checked_out)
-        self.db_pool.labels("idle").set(usage.idle)
-        self.db_pool.labels("overflow").set(usage.overflow)
+    def observe_pools(self, usage: dict[str, PoolUsage]) -> None:
+        for database, pool in usage.items():
+            self.db_pool.labels(database, "checked_out").set(pool.checked_out)
+            self.db_pool.labels(database, "idle").set(pool.idle)
+            self.db_pool.labels(database, "overflow").set(pool.overflow)
 
     def exposition(self) -> tuple[bytes, str]:
         """The text format of every metric, and its content type."""

@@ -61,6 +61,7 @@ def _flag(name: str, raw: str) -> bool:
 class Settings:
     storage: StorageKind = "postgres"
     database_url: str | None = None
+    database_replica_url: str | None = None
     data_dir: str = ".ota"
     port: int = 8000
     # The in-memory store lives in one process, so it is served by one worker.
@@ -121,6 +122,7 @@ def _at_least(minimum: int) -> Callable[[str, str], int]:
 _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "STORAGE": ("storage", lambda name, raw: _choice(name, raw, STORAGE_KINDS)),
     "DATABASE_URL": ("database_url", _text),
+    "DATABASE_REPLICA_URL": ("database_replica_url", _text),
     "OTA_DATA_DIR": ("data_dir", _text),
     "PORT": ("port", _at_least(1)),
     "WEB_CONCURRENCY": ("web_concurrency", _at_least(1)),

@@ -1,8 +1,9 @@
 """What the web layer needs from a storage back end, and the in-memory one.
 
-A back end is a `Storage`: a unit-of-work factory for the use cases, a
-readiness check for `/readyz`, and optionally the connection-pool usage for
-`/metrics`. The container chooses one by the `storage` setting.
+A back end is a `Storage`: a unit-of-work factory for the use cases (and one
+for search, which may read a replica), a readiness check for `/readyz`, and
+optionally the connection-pool usage for `/metrics`. The container chooses one
+by the `storage` setting.
 """
 
 from __future__ import annotations
@@ -39,12 +40,18 @@ def always_ready() -> None:
     """The readiness check of a back end that lives inside the process."""
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class Storage:
     unit_of_work: UnitOfWorkFactory
+    # Search only reads, and may read a replica that lags behind: booking, which
+    # the primary's constraint decides, stays exact.
+    search_unit_of_work: UnitOfWorkFactory = attrs.field(
+        default=attrs.Factory(lambda self: self.unit_of_work, takes_self=True)
+    )
     # Returns when the storage can serve requests; raises `StorageUnavailable` otherwise.
     check_ready: Callable[[], None] = always_ready
-    pool_usage: Callable[[], PoolUsage] | None = None
+    # Usage of each connection pool, by the database it connects to (primary, replica).
+    pool_usage: Callable[[], dict[str, PoolUsage]] | None = None
 
 
 def memory_storage(store: InMemoryStore) -> Storage:
@@ -72,12 +79,22 @@ def _pool_usage(engine: sa.Engine) -> PoolUsage:
     )
 
 
-def engine_storage(engine: sa.Engine) -> Storage:
-    """PostgreSQL through `engine`'s connection pool."""
+def _pools_usage(engines: dict[str, sa.Engine]) -> dict[str, PoolUsage]:
+    return {database: _pool_usage(engine) for database, engine in engines.items()}
+
+
+def engine_storage(engine: sa.Engine, replica: sa.Engine | None = None) -> Storage:
+    """PostgreSQL through `engine`'s connection pool; searches through `replica`'s if given.
+
+    Readiness is the primary's alone: without the replica, searches fail (503) while
+    bookings go on, and taking every pod out of service would stop both.
+    """
+    engines = {"primary": engine} | ({"replica": replica} if replica is not None else {})
     return Storage(
         unit_of_work=functools.partial(PostgresUnitOfWork, engine),
+        search_unit_of_work=functools.partial(PostgresUnitOfWork, replica or engine),
         check_ready=functools.partial(_check_schema, engine),
-        pool_usage=functools.partial(_pool_usage, engine),
+        pool_usage=functools.partial(_pools_usage, engines),
     )
 
 
@@ -85,15 +102,16 @@ def postgres_storage(  # noqa: PLR0913 - the pool's settings, each by name
     url: str | None,
     policy: AvailabilityPolicy,
     *,
+    replica_url: str | None = None,
     pool_size: int,
     max_overflow: int,
     pool_timeout: int,
     connect_timeout: int,
     statement_timeout_ms: int,
 ) -> Iterator[Storage]:
-    """The PostgreSQL at `url`, with one connection pool per process.
+    """The PostgreSQL at `url` (searches at `replica_url` if set), one pool each per process.
 
-    A `providers.Resource`: the pool is disposed when the container shuts down.
+    A `providers.Resource`: the pools are disposed when the container shuts down.
     """
     if url is None:
         raise SettingsError("STORAGE=postgres needs DATABASE_URL (`make run` provides one)")
@@ -101,15 +119,19 @@ def postgres_storage(  # noqa: PLR0913 - the pool's settings, each by name
         check_policy_fits(policy)
     except ValueError as error:
         raise SettingsError(f"MAX_NIGHTS: {error}") from None
-    engine = build_engine(
-        url,
+    connect = functools.partial(
+        build_engine,
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_timeout=pool_timeout,
         connect_timeout_s=connect_timeout,
         statement_timeout_ms=statement_timeout_ms,
     )
+    engine = connect(url)
+    replica = connect(replica_url) if replica_url is not None else None
     try:
-        yield engine_storage(engine)
+        yield engine_storage(engine, replica)
     finally:
         engine.dispose()
+        if replica is not None:
+            replica.dispose()

@@ -65,7 +65,7 @@ def install_request_telemetry(app: Flask, metrics: Metrics, storage: Storage) ->
         response.headers[REQUEST_ID_HEADER] = trace.request_id
         metrics.observe_request(method, route, response.status_code, seconds)
         if storage.pool_usage is not None:
-            metrics.observe_pool(storage.pool_usage())
+            metrics.observe_pools(storage.pool_usage())
         logger.info(
             "request",
             method=method,

@@ -25,6 +25,7 @@ def test_values_are_read_from_the_environment() -> None:
         {
             "STORAGE": "postgres",
             "DATABASE_URL": "postgresql://db/ota",
+            "DATABASE_REPLICA_URL": "postgresql://replica/ota",
             "PORT": "9000",
             "WEB_CONCURRENCY": "3",
             "GUNICORN_THREADS": "10",
@@ -40,6 +41,7 @@ def test_values_are_read_from_the_environment() -> None:
 
     assert settings.storage == "postgres"
     assert settings.database_url == "postgresql://db/ota"
+    assert settings.database_replica_url == "postgresql://replica/ota"
     assert (settings.port, settings.web_concurrency, settings.gunicorn_threads) == (9000, 3, 10)
     assert settings.gunicorn_reload is True
     assert (settings.log_format, settings.log_level) == ("json", "DEBUG")
