@@ -1,6 +1,6 @@
 """Property-based: generated requests from /openapi.json get answers that match it.
 
-schemathesis reads the document from the app in-process, generates requests
+schemathesis reads the document from the app in-process (in memory and on PostgreSQL), generates requests
 that fit it (positive) and that break it (negative), and checks every
 response against it (status, headers, body schema) and that none is a 5xx.
 """
@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from ota_web.app import OtaFlask
 from ota_web.openapi import openapi_spec
-from tests.web.support import AUTH
+from tests.web.support import AUTH, EACH_STORAGE
 
 EXAMPLES_PER_OPERATION = 40
 
@@ -54,3 +54,11 @@ def test_every_response_matches_the_document_and_none_is_a_server_error(
         case.call_and_validate(headers=AUTH, excluded_checks=[positive_data_acceptance])
 
     check()
+
+
+# In memory and on one PostgreSQL (the embedded one, always there): a value PostgreSQL
+# refuses, such as a NUL byte in a string, must not become a 500.
+@pytest.fixture(params=[EACH_STORAGE[0], EACH_STORAGE[-1]])
+def storage_kind(request: pytest.FixtureRequest) -> str:
+    kind: str = request.param
+    return kind
