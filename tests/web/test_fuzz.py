@@ -1,8 +1,9 @@
 """Property-based: generated requests from /openapi.json get answers that match it.
 
-schemathesis reads the document from the app in-process (in memory and on PostgreSQL), generates requests
-that fit it (positive) and that break it (negative), and checks every
-response against it (status, headers, body schema) and that none is a 5xx.
+schemathesis reads the document from the app in-process (in memory and on
+PostgreSQL), generates requests that fit it (positive) and that break it
+(negative), and checks every response against it (status, headers, body
+schema) and that none is a 5xx.
 """
 
 from __future__ import annotations
