@@ -43,6 +43,7 @@ from bench import generate
 from bench.db import (
     RelationSize,
     connect,
+    execute,
     fetch_all,
     fetch_value,
     mebibytes,
@@ -298,6 +299,15 @@ def legacy_shape(url: str) -> tuple[int, int] | None:
         conn.close()
 
 
+def forget_migrations(url: str) -> None:
+    """Drop Alembic's table: the regenerated tables start at no revision, as a legacy database."""
+    conn = connect(url)
+    try:
+        execute(conn, "DROP TABLE IF EXISTS alembic_version")
+    finally:
+        conn.close()
+
+
 SAMPLE_SIZE = 1000
 
 
@@ -365,6 +375,7 @@ def run(args: argparse.Namespace) -> Report:
     if shape is None:
         if args.reuse:
             print("no legacy tables to reuse: generating them")
+        forget_migrations(args.url)
         data = generate.Shape(args.properties, args.reservations, legacy=True, seed=args.seed)
         settings = {"maintenance_work_mem": "1GB", "work_mem": "1GB"}
         generated = generate.generate(args.url, data, settings, replace=True)
