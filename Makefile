@@ -46,7 +46,8 @@ BENCH_RESERVATIONS ?= 10000000
 BENCH_OUT ?= .ota/bench
 bench_url = $(or $(BENCH_URL),$$($(BIN)/python -m bench.embedded --database $(1)))
 
-.PHONY: bench-install bench-generate bench-legacy bench-search bench-scaling bench-scaling-density
+.PHONY: bench-install bench-generate bench-legacy bench-migration bench-search bench-scaling \
+	bench-scaling-density
 
 bench-install: install  # the benchmarks need nothing beyond the project and its dev tools
 
@@ -61,6 +62,18 @@ bench-legacy: bench-install  # the starter shape (no ids), for timing the migrat
 	url="$(call bench_url,ota_bench_legacy)" && $(BIN)/python -m bench.generate --url "$$url" \
 	  --properties $(BENCH_PROPERTIES) --reservations $(BENCH_RESERVATIONS) --legacy --replace \
 	  --json $(BENCH_OUT)/legacy.json
+
+# BENCH_REUSE=1: migrate the legacy tables `make bench-legacy` left instead of regenerating.
+# BENCH_MIGRATION_SETTINGS: session settings for the migration, e.g. "maintenance_work_mem=1GB".
+BENCH_REUSE ?=
+BENCH_MIGRATION_SETTINGS ?=
+
+bench-migration: bench-install  # the legacy-id migration (0001 -> head), timed step by step
+	mkdir -p $(BENCH_OUT)
+	url="$(call bench_url,ota_bench_legacy)" && $(BIN)/python -m bench.migration --url "$$url" \
+	  --properties $(BENCH_PROPERTIES) --reservations $(BENCH_RESERVATIONS) \
+	  $(if $(BENCH_REUSE),--reuse) $(foreach s,$(BENCH_MIGRATION_SETTINGS),--setting $(s)) \
+	  --json $(BENCH_OUT)/migration.json
 
 bench-search: bench-install  # every search design on the same data
 	mkdir -p $(BENCH_OUT)
