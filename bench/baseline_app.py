@@ -40,7 +40,7 @@ OPTIONS = (
     "-c statement_timeout=5000 -c timezone=UTC -c jit=off -c max_parallel_workers_per_gather=0"
 )
 
-# Design (e): `ota_adapters.postgres.statements.free_properties_query` as SQLAlchemy
+# Design (e): `ota_adapters.postgres.statements.free_properties_statement` as SQLAlchemy
 # renders it for psycopg2, line breaks aside (tests/unit/test_bench_baseline.py).
 _SEARCH_WHERE = """
 SELECT property.property_id, property.description
@@ -49,14 +49,14 @@ WHERE NOT (EXISTS (SELECT 1
   FROM reservation
   WHERE reservation.property_id = property.property_id
     AND reservation.status = 'confirmed'
-    AND reservation.start_date < %(start_date_1)s
+    AND reservation.start_date < %(end)s
     AND reservation.start_date > CAST(%(start)s AS DATE) - %(param_1)s
     AND reservation.end_date > CAST(%(start)s AS DATE)
   LIMIT ALL OFFSET %(param_2)s))"""
 _SEARCH_ORDER = """ ORDER BY property.property_id
-LIMIT %(param_3)s"""
+LIMIT %(limit)s"""
 SEARCH_FIRST_PAGE = _SEARCH_WHERE + _SEARCH_ORDER
-SEARCH_AFTER = _SEARCH_WHERE + " AND property.property_id > %(property_id_1)s" + _SEARCH_ORDER
+SEARCH_AFTER = _SEARCH_WHERE + " AND property.property_id > %(after)s" + _SEARCH_ORDER
 
 SEARCH_GIST = GIST_TEXT.sql(PSYCOPG)
 
@@ -129,8 +129,8 @@ def _search(sql_first: str, sql_after: str, *, gist: bool) -> Response:
         params = {"start": start, "end": end, "after": after or "", "limit": limit}
         sql = sql_first
     else:
-        params = {"start_date_1": end, "start": start, "param_1": 365, "param_2": 0,
-                  "param_3": limit, "property_id_1": after}  # fmt: skip
+        params = {"start": start, "end": end, "after": after, "limit": limit,
+                  "param_1": 365, "param_2": 0}  # fmt: skip
         sql = sql_first if after is None else sql_after
     with pool().connection() as conn, conn.cursor() as cur:
         cur.execute(sql, params)

@@ -28,7 +28,10 @@ def parse_property_id(raw: object) -> PropertyId:
             f"property_id must be 1 to {PROPERTY_ID_MAX_LENGTH} characters long",
             field="property_id",
         )
-    if any(char.isspace() or unicodedata.category(char)[0] == "C" for char in raw):
+    # ASCII letters and digits (every generated id) pass without a look at each character.
+    if not (raw.isascii() and raw.isalnum()) and any(
+        char.isspace() or unicodedata.category(char)[0] == "C" for char in raw
+    ):
         raise InvalidRequest(
             "property_id must not contain spaces or control characters", field="property_id"
         )
@@ -53,6 +56,17 @@ def _uuid(_instance: object, attribute: attrs.Attribute[Any], value: object) -> 
 class Property:
     id: PropertyId = attrs.field(validator=_valid_property_id)
     description: str = attrs.field(validator=attrs.validators.instance_of(str))
+
+    @classmethod
+    def stored(cls, id_: PropertyId, description: str) -> Property:
+        """A property read back from storage, which holds only checked ones: not checked again.
+
+        A page of search builds up to a thousand of them; the checks would double the cost.
+        """
+        new = object.__new__(cls)
+        object.__setattr__(new, "id", id_)
+        object.__setattr__(new, "description", description)
+        return new
 
 
 class ReservationStatus(enum.StrEnum):

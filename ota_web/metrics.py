@@ -61,6 +61,10 @@ class Metrics:
             multiprocess_mode="livesum",
             registry=self.registry,
         )
+        # Looked up once: `labels()` takes a lock and builds a tuple, at every request otherwise.
+        self._pool_series = tuple(
+            self.db_pool.labels(s) for s in ("checked_out", "idle", "overflow")
+        )
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         key = (method, route, status)
@@ -74,9 +78,10 @@ class Metrics:
         latency.observe(seconds)
 
     def observe_pool(self, usage: PoolUsage) -> None:
-        self.db_pool.labels("checked_out").set(usage.checked_out)
-        self.db_pool.labels("idle").set(usage.idle)
-        self.db_pool.labels("overflow").set(usage.overflow)
+        checked_out, idle, overflow = self._pool_series
+        checked_out.set(usage.checked_out)
+        idle.set(usage.idle)
+        overflow.set(usage.overflow)
 
     def exposition(self) -> tuple[bytes, str]:
         """The text format of every metric, and its content type."""

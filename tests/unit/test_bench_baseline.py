@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy.dialects import postgresql
 
 from bench import baseline_app
-from ota_adapters.postgres.statements import free_properties_query, insert_in_turn
-from ota_core import DateRange, PropertyId
-
-STAY = DateRange.from_nights(dt.date(2025, 1, 1), 3)
+from ota_adapters.postgres.statements import free_properties_statement, insert_in_turn
 
 
 def _rendered(statement: object) -> str:
@@ -24,11 +19,11 @@ def _words(sql: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("after", "sql"),
-    [(None, baseline_app.SEARCH_FIRST_PAGE), (PropertyId("x"), baseline_app.SEARCH_AFTER)],
+    ("with_cursor", "sql"),
+    [(False, baseline_app.SEARCH_FIRST_PAGE), (True, baseline_app.SEARCH_AFTER)],
 )
-def test_search_is_the_service_query(after: PropertyId | None, sql: str) -> None:
-    assert _words(sql) == _rendered(free_properties_query(STAY, after, 100))
+def test_search_is_the_service_query(*, with_cursor: bool, sql: str) -> None:
+    assert _words(sql) == _rendered(free_properties_statement(with_cursor=with_cursor))
 
 
 def test_booking_is_the_service_insert() -> None:
