@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -145,6 +146,19 @@ def write_ids(url: str, directory: Path) -> tuple[Path, Path, dict[str, int]]:
     return property_file, reservation_file, counts
 
 
+SERVICE_POOL = 4 * (10 + 5)  # workers x (DB_POOL_SIZE + DB_MAX_OVERFLOW), the defaults
+BASELINE_POOL = 4 * 15
+
+
+def check_connections(max_connections: int, options: Options) -> None:
+    """Stop early when the servers' pools could exhaust the database's connections."""
+    needed = len(options.log_levels) * SERVICE_POOL + BASELINE_POOL + 10  # + tools, margin
+    if max_connections < needed:
+        raise SystemExit(
+            f"max_connections is {max_connections}; the servers' pools need up to {needed}"
+        )
+
+
 def targets(options: Options) -> list[Target]:
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     base_env = {"DATABASE_URL": options.url, "WEB_CONCURRENCY": "4", "GUNICORN_THREADS": "25"}
@@ -247,10 +261,13 @@ def gist_phase(options: Options, baseline: Target, ids: tuple[Path, Path]) -> tu
 
 
 def run(options: Options) -> dict[str, Any]:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
     options.out_dir.mkdir(parents=True, exist_ok=True)
     conn = connect(options.url)
     try:
         version = server_version(conn)
+        check_connections(int(fetch_value(conn, "SHOW max_connections")), options)
     finally:
         conn.close()
     report: dict[str, Any] = {
