@@ -8,7 +8,6 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
-from ota_adapters.postgres.liveness import check_before_use
 from ota_adapters.postgres.waiting import connection_class, wait_with_deadlines
 
 _DRIVER = "postgresql+psycopg2"
@@ -53,13 +52,10 @@ def build_engine(  # noqa: PLR0913 - pool settings, each given by name
     max_overflow: int = 5,
     pool_timeout: float = 5.0,
     statement_timeout_ms: int = 5000,
-    pool_pre_ping: bool = False,
+    pool_pre_ping: bool = True,
     connect_timeout_s: int = 5,
 ) -> sa.Engine:
     """A pooled engine. It connects on first use, and keeps pooled connections open.
-
-    Each connection is checked as it leaves the pool, by a look at its socket
-    (`liveness`); `pool_pre_ping` adds a `SELECT 1` round trip to that.
 
     `pool_timeout` bounds the wait for a free connection; `statement_timeout_ms`
     bounds each statement in the server, and `ANSWER_MARGIN_S` later the
@@ -67,7 +63,7 @@ def build_engine(  # noqa: PLR0913 - pool settings, each given by name
     Create it in each process that uses it (after a fork, not before).
     """
     wait_with_deadlines()
-    engine = sa.create_engine(
+    return sa.create_engine(
         driver_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
@@ -75,8 +71,6 @@ def build_engine(  # noqa: PLR0913 - pool settings, each given by name
         pool_pre_ping=pool_pre_ping,
         connect_args=_connect_args(statement_timeout_ms, connect_timeout_s),
     )
-    check_before_use(engine)
-    return engine
 
 
 @contextmanager

@@ -35,23 +35,3 @@ def test_service_sessions_run_in_utc_with_a_statement_timeout_and_no_jit_or_para
         "jit": "off",
         "max_parallel_workers_per_gather": "0",
     }
-
-
-def test_a_pooled_connection_the_server_closed_is_replaced_at_checkout(
-    engine: sa.Engine,
-) -> None:
-    url = engine.url.render_as_string(hide_password=False)
-    service = build_engine(url, pool_size=1, max_overflow=0)
-    try:
-        with service.connect() as connection:
-            first = connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
-        with engine.connect() as admin:
-            # Returns once the backend has exited, so its last message is on the socket.
-            admin.execute(sa.text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": first})
-            admin.commit()
-        with service.connect() as connection:  # no error: a new connection, no ping needed
-            second = connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
-    finally:
-        service.dispose()
-
-    assert second != first
