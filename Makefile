@@ -44,10 +44,11 @@ BENCH_URL ?=
 BENCH_PROPERTIES ?= 100000
 BENCH_RESERVATIONS ?= 10000000
 BENCH_OUT ?= .ota/bench
+BENCH_LOAD_OPTIONS ?= --log-levels INFO WARNING
 bench_url = $(or $(BENCH_URL),$$($(BIN)/python -m bench.embedded --database $(1)))
 
 .PHONY: bench-install bench-generate bench-legacy bench-migration bench-search bench-scaling \
-	bench-scaling-density
+	bench-scaling-density bench-load
 
 bench-install: install  # the benchmarks need nothing beyond the project and its dev tools
 
@@ -91,3 +92,10 @@ bench-scaling-density: bench-install  # the same with 10 stays per property at e
 	mkdir -p $(BENCH_OUT)
 	url="$(call bench_url,ota_bench_scaling)" && $(BIN)/python -m bench.scaling --url "$$url" \
 	  --stays-per-property 10 --json $(BENCH_OUT)/scaling-density.json
+
+bench-load: bench-install  # HTTP load, 100 wrk clients: the service against a thin baseline (needs wrk)
+	mkdir -p $(BENCH_OUT)
+	url="$(call bench_url,ota_bench)" && $(BIN)/python -m bench.generate --url "$$url" \
+	  --properties $(BENCH_PROPERTIES) --reservations $(BENCH_RESERVATIONS) --replace \
+	  --json $(BENCH_OUT)/load-data.json \
+	&& $(BIN)/python -m bench.load --url "$$url" $(BENCH_LOAD_OPTIONS) --json $(BENCH_OUT)/load.json

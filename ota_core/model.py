@@ -28,7 +28,10 @@ def parse_property_id(raw: object) -> PropertyId:
             f"property_id must be 1 to {PROPERTY_ID_MAX_LENGTH} characters long",
             field="property_id",
         )
-    if any(char.isspace() or unicodedata.category(char)[0] == "C" for char in raw):
+    # ASCII letters and digits (every generated id) pass without a look at each character.
+    if not (raw.isascii() and raw.isalnum()) and any(
+        char.isspace() or unicodedata.category(char)[0] == "C" for char in raw
+    ):
         raise InvalidRequest(
             "property_id must not contain spaces or control characters", field="property_id"
         )

@@ -20,6 +20,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from ota_web.storage import PoolUsage
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+_POOL_STATES = ("checked_out", "idle", "overflow")
 
 
 class Metrics:
@@ -61,6 +62,8 @@ class Metrics:
             multiprocess_mode="livesum",
             registry=self.registry,
         )
+        # Looked up once per database: `labels()` takes a lock and builds a tuple.
+        self._pool_series: dict[str, tuple[Gauge, ...]] = {}
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
         key = (method, route, status)
@@ -75,9 +78,14 @@ class Metrics:
 
     def observe_pools(self, usage: dict[str, PoolUsage]) -> None:
         for database, pool in usage.items():
-            self.db_pool.labels(database, "checked_out").set(pool.checked_out)
-            self.db_pool.labels(database, "idle").set(pool.idle)
-            self.db_pool.labels(database, "overflow").set(pool.overflow)
+            series = self._pool_series.get(database)
+            if series is None:  # once per database, as above
+                series = tuple(self.db_pool.labels(database, s) for s in _POOL_STATES)
+                self._pool_series[database] = series
+            checked_out, idle, overflow = series
+            checked_out.set(pool.checked_out)
+            idle.set(pool.idle)
+            overflow.set(pool.overflow)
 
     def exposition(self) -> tuple[bytes, str]:
         """The text format of every metric, and its content type."""

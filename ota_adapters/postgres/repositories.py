@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -19,7 +20,11 @@ from ota_adapters.postgres.schema import (
     property_table,
     reservation_table,
 )
-from ota_adapters.postgres.statements import free_properties_query, insert_in_turn
+from ota_adapters.postgres.statements import (
+    free_properties_params,
+    free_properties_statement,
+    insert_in_turn,
+)
 from ota_core import (
     DateRange,
     DatesUnavailable,
@@ -67,8 +72,12 @@ class PostgresPropertyRepository(PropertyRepository):
     def list_free(
         self, stay: DateRange, *, after: PropertyId | None, limit: int
     ) -> Sequence[Property]:
-        rows = _run(self._connection, free_properties_query(stay, after, limit))
-        return [Property(PropertyId(row.property_id), row.description) for row in rows]
+        with_cursor = after is not None
+        statement = free_properties_statement(with_cursor=with_cursor)
+        params = free_properties_params(stay, after, limit)
+        with storage_errors():
+            rows = self._connection.execute(statement, params)
+        return [Property(PropertyId(id_), description) for id_, description in rows]
 
 
 def _reservation(row: sa.Row[Any]) -> Reservation:
@@ -136,14 +145,27 @@ class PostgresReservationRepository(ReservationRepository):
     def _write(
         self, statement: sa.Executable, reservation: Reservation, params: dict[str, object]
     ) -> int:
+        connection = self._connection
+
         def in_savepoint() -> int:
             # A failed statement rolls back to here; the unit of work stays usable.
-            with self._connection.begin_nested():
-                return self._connection.execute(statement, params).rowcount
+            with connection.begin_nested():
+                return connection.execute(statement, params).rowcount
 
+        def alone() -> int:
+            # The transaction's first statement: a failure rolls all of it back, which
+            # undoes no more than a SAVEPOINT would, for two round trips fewer.
+            try:
+                return connection.execute(statement, params).rowcount
+            except BaseException:
+                with contextlib.suppress(sa.exc.SQLAlchemyError):  # the first error says more
+                    connection.rollback()
+                raise
+
+        attempt = in_savepoint if connection.in_transaction() else alone
         try:
             with storage_errors():
-                return retry_transient(in_savepoint, what=f"writing reservation {reservation.id}")
+                return retry_transient(attempt, what=f"writing reservation {reservation.id}")
         except sa.exc.DBAPIError as error:
             refusal = _refusal(error, reservation)
             if refusal is None:

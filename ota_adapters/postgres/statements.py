@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -19,23 +18,28 @@ _p = property_table.c
 _r = reservation_table.c
 
 
-def free_properties_query(stay: DateRange, after: PropertyId | None, limit: int) -> sa.Select[Any]:
-    """One page of properties with no confirmed stay overlapping `stay`, by id.
+@functools.cache
+def free_properties_statement(*, with_cursor: bool) -> sa.Select[str, str]:
+    """One page of properties with no confirmed stay overlapping [start, end), by id.
 
     Per property in id order, one probe of the (property_id, start_date)
     B-tree over the stays that start in the `MAX_STAY_NIGHTS` days before
-    `stay.end`: no stored stay is longer (a CHECK), so none that starts
-    earlier can reach into `stay`. A page costs one probe per property
-    scanned, however many stays the table holds.
+    `end`: no stored stay is longer (a CHECK), so none that starts earlier
+    can reach into the stay. A page costs one probe per property scanned,
+    however many stays the table holds.
+
+    Built once per shape, values as parameters (`free_properties_params`):
+    SQLAlchemy then finds the compiled form in its cache without rebuilding
+    the statement or its cache key on every request.
     """
     # Typed in the SQL itself: `date - integer` is a date, whatever renders the parameter.
-    start = sa.cast(sa.bindparam("start", stay.start, type_=sa.Date), sa.Date)
+    start = sa.cast(sa.bindparam("start", type_=sa.Date), sa.Date)
     blocking = (
         sa.select(sa.literal_column("1"))
         .where(
             _r.property_id == _p.property_id,
             sa.text(f"reservation.{CONFIRMED_ONLY}"),
-            _r.start_date < stay.end,
+            _r.start_date < sa.bindparam("end", type_=sa.Date),
             _r.start_date > start - MAX_STAY_NIGHTS,
             _r.end_date > start,
         )
@@ -46,9 +50,27 @@ def free_properties_query(stay: DateRange, after: PropertyId | None, limit: int)
         .exists()
     )
     query = sa.select(_p.property_id, _p.description).where(~blocking)
+    if with_cursor:
+        query = query.where(_p.property_id > sa.bindparam("after", type_=sa.Text))
+    return query.order_by(_p.property_id).limit(sa.bindparam("limit", type_=sa.Integer))
+
+
+def free_properties_params(
+    stay: DateRange, after: PropertyId | None, limit: int
+) -> dict[str, object]:
+    """The values of `free_properties_statement(with_cursor=after is not None)`."""
+    params: dict[str, object] = {"start": stay.start, "end": stay.end, "limit": limit}
     if after is not None:
-        query = query.where(_p.property_id > after)
-    return query.order_by(_p.property_id).limit(limit)
+        params["after"] = after
+    return params
+
+
+def free_properties_query(
+    stay: DateRange, after: PropertyId | None, limit: int
+) -> sa.Select[str, str]:
+    """The page's statement with its values bound in (to render it or EXPLAIN it)."""
+    statement = free_properties_statement(with_cursor=after is not None)
+    return statement.params(free_properties_params(stay, after, limit))
 
 
 BOOKING_LOCKS = 0x07A_B00C

@@ -1,0 +1,210 @@
+"""The thin baseline of the HTTP load benchmark: the service's queries, and nothing else.
+
+A minimal Flask app over psycopg2 with a small pool of kept-open connections
+per process, run under the same gunicorn settings as the service
+(`gunicorn -c python:bench.baseline_conf bench.baseline_app:app`). No
+container, no validation beyond what the queries need, no logging, no
+metrics: what the service costs on top of its SQL is the difference.
+
+Routes (the service's paths, so one wrk script drives both):
+
+- `GET  /api/v1/properties/available`: design (e), the service's exact SQL;
+- `GET  /api/v1/properties/available-gist`: design (a), the anti-join on the
+  exclusion constraint's GiST (`bench.designs.GIST_TEXT`);
+- `POST /api/v1/reservations`: the service's advisory-locked INSERT, 409 on overlap;
+- `GET  /api/v1/reservations/<uuid>`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import queue
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg2
+import psycopg2.errors
+from flask import Flask, Response, request
+from psycopg2.extensions import connection
+
+from bench.designs import GIST_TEXT, PSYCOPG
+
+POOL_SIZE = int(os.environ.get("BASELINE_POOL_SIZE", "15"))
+# The service's session settings (ota_adapters.postgres.engine), so both plan alike.
+OPTIONS = (
+    "-c statement_timeout=5000 -c timezone=UTC -c jit=off -c max_parallel_workers_per_gather=0"
+)
+
+# Design (e): `ota_adapters.postgres.statements.free_properties_statement` as SQLAlchemy
+# renders it for psycopg2, line breaks aside (tests/unit/test_bench_baseline.py).
+_SEARCH_WHERE = """
+SELECT property.property_id, property.description
+FROM property
+WHERE NOT (EXISTS (SELECT 1
+  FROM reservation
+  WHERE reservation.property_id = property.property_id
+    AND reservation.status = 'confirmed'
+    AND reservation.start_date < %(end)s
+    AND reservation.start_date > CAST(%(start)s AS DATE) - %(param_1)s
+    AND reservation.end_date > CAST(%(start)s AS DATE)
+  LIMIT ALL OFFSET %(param_2)s))"""
+_SEARCH_ORDER = """ ORDER BY property.property_id
+LIMIT %(limit)s"""
+SEARCH_FIRST_PAGE = _SEARCH_WHERE + _SEARCH_ORDER
+SEARCH_AFTER = _SEARCH_WHERE + " AND property.property_id > %(after)s" + _SEARCH_ORDER
+
+SEARCH_GIST = GIST_TEXT.sql(PSYCOPG)
+
+# The service's booking: `ota_adapters.postgres.statements.insert_in_turn`, rendered.
+INSERT = """
+WITH in_turn AS (SELECT pg_advisory_xact_lock(%(pg_advisory_xact_lock_2)s,
+                                              hashtext(%(property_id)s)) AS pg_advisory_xact_lock_1)
+INSERT INTO reservation (reservation_id, property_id, start_date, number_of_nights, status,
+                         created_at)
+SELECT %(reservation_id)s::UUID AS anon_1, %(property_id)s AS anon_2, %(start_date)s AS anon_3,
+       %(number_of_nights)s AS anon_4, %(status)s AS anon_5, %(created_at)s AS anon_6
+FROM in_turn"""
+BOOKING_LOCKS = 0x07A_B00C
+
+GET = (
+    "SELECT reservation_id, property_id, start_date, number_of_nights, created_at, status"
+    " FROM reservation WHERE reservation_id = %(id)s"
+)
+
+
+class Pool:
+    """Up to `size` connections, opened on demand and kept open; callers wait for one."""
+
+    def __init__(self, url: str, size: int) -> None:
+        self._url = url
+        self._idle: queue.LifoQueue[connection] = queue.LifoQueue()
+        self._slots = threading.BoundedSemaphore(size)
+
+    @contextmanager
+    def connection(self) -> Iterator[connection]:
+        self._slots.acquire()
+        try:
+            try:
+                conn = self._idle.get_nowait()
+            except queue.Empty:
+                conn = psycopg2.connect(self._url, options=OPTIONS)
+            try:
+                yield conn
+            except BaseException:
+                conn.rollback()
+                raise
+            self._idle.put(conn)
+        finally:
+            self._slots.release()
+
+
+app = Flask(__name__)
+_pool: Pool | None = None
+
+
+def pool() -> Pool:
+    global _pool  # noqa: PLW0603 - one per worker process, made after the fork
+    if _pool is None:
+        _pool = Pool(os.environ["DATABASE_URL"], POOL_SIZE)
+    return _pool
+
+
+def _json(body: object, status: int = 200) -> Response:
+    return Response(json.dumps(body), status, mimetype="application/json")
+
+
+def _search(sql_first: str, sql_after: str, *, gist: bool) -> Response:
+    args = request.args
+    start = dt.date.fromisoformat(args["start_date"])
+    end = start + dt.timedelta(days=int(args["nights"]))
+    after = args.get("after")
+    limit = int(args.get("limit", "100"))
+    params: dict[str, Any]
+    if gist:
+        params = {"start": start, "end": end, "after": after or "", "limit": limit}
+        sql = sql_first
+    else:
+        params = {"start": start, "end": end, "after": after, "limit": limit,
+                  "param_1": 365, "param_2": 0}  # fmt: skip
+        sql = sql_first if after is None else sql_after
+    with pool().connection() as conn, conn.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+        conn.rollback()
+    if not rows and after is None:
+        return _json({"code": "no_property_available"}, 404)
+    page = [{"property_id": r[0], "description": r[1]} for r in rows]
+    following = rows[-1][0] if len(rows) == limit else None
+    return _json({"properties": page, "next": following})
+
+
+@app.get("/api/v1/properties/available")
+def search() -> Response:
+    return _search(SEARCH_FIRST_PAGE, SEARCH_AFTER, gist=False)
+
+
+@app.get("/api/v1/properties/available-gist")
+def search_gist() -> Response:
+    return _search(SEARCH_GIST, SEARCH_GIST, gist=True)
+
+
+@app.post("/api/v1/reservations")
+def reserve() -> Response:
+    body = request.get_json()
+    start = dt.date.fromisoformat(body["start_date"])
+    nights = int(body["nights"])
+    reservation_id = uuid.uuid4()
+    params = {
+        "pg_advisory_xact_lock_2": BOOKING_LOCKS,
+        "reservation_id": str(reservation_id),
+        "property_id": body["property_id"],
+        "start_date": start,
+        "number_of_nights": nights,
+        "status": "confirmed",
+        "created_at": dt.datetime.now(dt.UTC),
+    }
+    with pool().connection() as conn:
+        try:
+            with conn.cursor() as cur:
+                cur.execute(INSERT, params)
+            conn.commit()
+        except psycopg2.errors.ExclusionViolation:
+            conn.rollback()
+            return _json({"code": "dates_unavailable"}, 409)
+        except psycopg2.errors.ForeignKeyViolation:
+            conn.rollback()
+            return _json({"code": "unknown_property"}, 400)
+    out = {
+        "reservation_id": str(reservation_id),
+        "property_id": body["property_id"],
+        "start_date": start.isoformat(),
+        "end_date": (start + dt.timedelta(days=nights)).isoformat(),
+        "nights": nights,
+        "status": "confirmed",
+    }
+    return _json(out)
+
+
+@app.get("/api/v1/reservations/<uuid:reservation_id>")
+def get_reservation(reservation_id: uuid.UUID) -> Response:
+    with pool().connection() as conn, conn.cursor() as cur:
+        cur.execute(GET, {"id": str(reservation_id)})
+        row = cur.fetchone()
+        conn.rollback()
+    if row is None:
+        return _json({"code": "reservation_not_found"}, 404)
+    start: dt.date = row[2]
+    out = {
+        "reservation_id": str(row[0]),
+        "property_id": row[1],
+        "start_date": start.isoformat(),
+        "end_date": (start + dt.timedelta(days=row[3])).isoformat(),
+        "nights": row[3],
+        "status": row[5],
+    }
+    return _json(out)

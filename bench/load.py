@@ -1,0 +1,412 @@
+"""HTTP load with 100 clients: the service under gunicorn against a thin baseline, in one run.
+
+Starts the service (`gunicorn -c python:ota_web.gunicorn_conf ota_web.wsgi:app`,
+STORAGE=postgres) and the baseline (`bench.baseline_app`, same gunicorn
+settings) on the database at `--url`, filled by `bench.generate`, then runs
+wrk phases (`bench/load.lua`) interleaved target by target: search, reserve,
+get by id, a mix. Last, the baseline's design-(a) search runs with the search
+B-tree dropped (so the planner can only use the exclusion constraint's GiST),
+and the B-tree is rebuilt. Prints a table and writes JSON.
+
+    python -m bench.load --url postgresql://postgres@/ota_bench?host=... --json load.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from bench import schema
+from bench.db import connect, execute, fetch_all, fetch_value, server_version
+
+LUA = Path(__file__).with_name("load.lua")
+SEARCH_PATH = "/api/v1/properties/available"
+GIST_SEARCH_PATH = "/api/v1/properties/available-gist"
+KINDS = ("search", "reserve", "get", "mix")
+RESERVATION_SAMPLE = 20_000
+TOKEN = "Bearer 6f1c2a4e-8d3b-4b7a-9e5f-2c1d0a9b8e7f"  # noqa: S105 - a mock token
+
+
+@attrs.frozen
+class Target:
+    """One server under test."""
+
+    name: str
+    port: int
+    command: list[str]
+    env: dict[str, str]
+
+
+@attrs.frozen
+class Options:
+    url: str
+    seconds: int = 30
+    warm_up: int = 5
+    connections: int = 100
+    wrk_threads: int = 2
+    rounds: int = 1
+    kinds: tuple[str, ...] = KINDS
+    log_levels: tuple[str, ...] = ("INFO",)
+    gist: bool = True
+    first_port: int = 18000
+    out_dir: Path = Path(".ota/bench")
+
+
+@attrs.frozen
+class Phase:
+    target: str
+    kind: str
+    round: int
+    started: str
+    result: dict[str, Any]
+
+    @property
+    def rate(self) -> float:
+        return float(self.result["requests"]) / (self.result["duration_us"] / 1e6)
+
+    @property
+    def transport_errors(self) -> int:
+        errors = self.result["errors"]
+        return int(errors["connect"] + errors["read"] + errors["write"] + errors["timeout"])
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "mem_total_kib": mem_kb,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "wrk": wrk_version(),
+    }
+
+
+def wrk_version() -> str:
+    done = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)  # noqa: S607
+    return (done.stdout or done.stderr).split("\n", 1)[0]
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def write_ids(url: str, directory: Path) -> tuple[Path, Path, dict[str, int]]:
+    """All property ids and a sample of reservation ids, one per line, for the wrk script."""
+    conn = connect(url)
+    try:
+        properties = [row[0] for row in fetch_all(conn, "SELECT property_id FROM property")]
+        reservations = [
+            str(row[0])
+            for row in fetch_all(
+                conn,
+                "SELECT reservation_id FROM reservation TABLESAMPLE SYSTEM (1) LIMIT %s",
+                (RESERVATION_SAMPLE,),
+            )
+        ]
+        counts = {
+            "properties": len(properties),
+            "reservations": int(fetch_value(conn, "SELECT count(*) FROM reservation")),
+        }
+    finally:
+        conn.close()
+    if not reservations:
+        raise SystemExit("the database holds no reservation: run bench.generate first")
+    property_file = directory / "property-ids.txt"
+    reservation_file = directory / "reservation-ids.txt"
+    property_file.write_text("\n".join(properties) + "\n")
+    reservation_file.write_text("\n".join(reservations) + "\n")
+    return property_file, reservation_file, counts
+
+
+SERVICE_POOL = 4 * (10 + 5)  # workers x (DB_POOL_SIZE + DB_MAX_OVERFLOW), the defaults
+BASELINE_POOL = 4 * 15
+
+
+def check_connections(max_connections: int, options: Options) -> None:
+    """Stop early when the servers' pools could exhaust the database's connections."""
+    needed = len(options.log_levels) * SERVICE_POOL + BASELINE_POOL + 10  # + tools, margin
+    if max_connections < needed:
+        raise SystemExit(
+            f"max_connections is {max_connections}; the servers' pools need up to {needed}"
+        )
+
+
+def targets(options: Options) -> list[Target]:
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    base_env = {"DATABASE_URL": options.url, "WEB_CONCURRENCY": "4", "GUNICORN_THREADS": "25"}
+    found: list[Target] = []
+    port = options.first_port
+    for level in options.log_levels:
+        name = "service" if level == "INFO" else f"service {level}"
+        env = {**base_env, "STORAGE": "postgres", "PORT": str(port), "LOG_LEVEL": level}
+        command = [gunicorn, "-c", "python:ota_web.gunicorn_conf", "ota_web.wsgi:app"]
+        found.append(Target(name, port, command, env))
+        port += 1
+    command = [gunicorn, "-c", "python:bench.baseline_conf", "bench.baseline_app:app"]
+    found.append(Target("baseline", port, command, {**base_env, "PORT": str(port)}))
+    return found
+
+
+@contextmanager
+def running(target: Target, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """The target's gunicorn, its output (the request log) in `log`, stopped at the end."""
+    env = {**os.environ, **target.env}
+    with log.open("wb") as out:
+        process = subprocess.Popen(  # noqa: S603
+            target.command, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        wait_ready(target, process)
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_ready(target: Target, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    """Until a search answers (the benchmark database carries no Alembic revision for /readyz)."""
+    url = f"http://127.0.0.1:{target.port}{SEARCH_PATH}?start_date=2024-01-01&nights=1&limit=1"
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{target.name} exited with {process.returncode}")
+        try:
+            request = urllib.request.Request(url, headers={"Authorization": TOKEN})
+            with urllib.request.urlopen(request, timeout=5):  # noqa: S310
+                return
+        except urllib.error.HTTPError as error:
+            if error.code == 404:  # no free property: it answers
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"{target.name} did not answer within {seconds:g} s")
+
+
+def wrk(  # noqa: PLR0913, PLR0917
+    options: Options, port: int, kind: str, path: str, ids: tuple[Path, Path], seconds: int
+) -> dict[str, Any]:
+    command = [
+        "wrk", f"-t{options.wrk_threads}", f"-c{options.connections}", f"-d{seconds}s",
+        "--timeout", "10s", "-s", str(LUA), f"http://127.0.0.1:{port}",
+        "--", "mix" if kind == "mix" else kind, path, str(ids[0]), str(ids[1]),
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
+    for line in done.stdout.splitlines():
+        if line.startswith("LOAD_RESULT "):
+            return dict(json.loads(line.removeprefix("LOAD_RESULT ")))
+    raise RuntimeError(f"no result from wrk:\n{done.stdout}\n{done.stderr}")
+
+
+def phase(  # noqa: PLR0913, PLR0917
+    options: Options, target: Target, kind: str, round_: int, ids: tuple[Path, Path], path: str
+) -> Phase:
+    wrk(options, target.port, kind, path, ids, options.warm_up)
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    result = wrk(options, target.port, kind, path, ids, options.seconds)
+    result["load_average_after"] = load_average()
+    done = Phase(target.name, "search (a) GiST" if path == GIST_SEARCH_PATH else kind,
+                 round_, started, result)  # fmt: skip
+    print_phase(done)
+    return done
+
+
+def gist_phase(options: Options, baseline: Target, ids: tuple[Path, Path]) -> tuple[Phase, float]:
+    """Design (a) through the baseline with the search B-tree gone, then the B-tree rebuilt."""
+    conn = connect(options.url, {"maintenance_work_mem": "1GB"})
+    try:
+        execute(conn, "DROP INDEX IF EXISTS reservation_search_idx")  # schema.SEARCH_BTREE_NAME
+        try:
+            result = phase(options, baseline, "search", 1, ids, GIST_SEARCH_PATH)
+        finally:
+            started = time.perf_counter()
+            execute(conn, schema.SEARCH_BTREE.sql)
+            rebuilt = time.perf_counter() - started
+    finally:
+        conn.close()
+    print(f"search B-tree rebuilt in {rebuilt:.1f} s", flush=True)
+    return result, rebuilt
+
+
+def run(options: Options) -> dict[str, Any]:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
+    options.out_dir.mkdir(parents=True, exist_ok=True)
+    conn = connect(options.url)
+    try:
+        version = server_version(conn)
+        check_connections(int(fetch_value(conn, "SHOW max_connections")), options)
+    finally:
+        conn.close()
+    report: dict[str, Any] = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "command": shlex.join(["python", "-m", "bench.load", *sys.argv[1:]]),
+        "machine": machine(),
+        "server": version,
+        "load_average_before": load_average(),
+        "options": attrs.asdict(options, value_serializer=_plain),
+    }
+    phases: list[Phase] = []
+    with tempfile.TemporaryDirectory(prefix="ota-load-") as scratch, ExitStack() as stack:
+        property_file, reservation_file, counts = write_ids(options.url, Path(scratch))
+        report["data_before"] = counts
+        ids = (property_file, reservation_file)
+        servers = targets(options)
+        for target in servers:
+            log = options.out_dir / f"load-{target.name.replace(' ', '-')}.log"
+            stack.enter_context(running(target, log))
+        for round_ in range(1, options.rounds + 1):
+            for kind in options.kinds:
+                # Alternate who goes first from round to round.
+                order = servers if round_ % 2 else list(reversed(servers))
+                phases += [phase(options, t, kind, round_, ids, SEARCH_PATH) for t in order]
+        if options.gist:
+            gist, rebuilt = gist_phase(options, servers[-1], ids)
+            phases.append(gist)
+            report["search_btree_rebuild_s"] = round(rebuilt, 1)
+            again = phase(options, servers[0], "search", options.rounds + 1, ids, SEARCH_PATH)
+            phases.append(again)
+    report["load_average_after"] = load_average()
+    report["phases"] = [attrs.asdict(p) | {"requests_per_s": round(p.rate, 1)} for p in phases]
+    report["ratios"] = ratios(phases)
+    return report
+
+
+def ratios(phases: Sequence[Phase]) -> dict[str, float]:
+    """Each service's requests/s over the baseline's (mean over rounds), per kind."""
+
+    def mean_rate(target: str, kind: str) -> float | None:
+        rates = [p.rate for p in phases if p.target == target and p.kind == kind]
+        return sum(rates) / len(rates) if rates else None
+
+    found: dict[str, float] = {}
+    services = sorted({p.target for p in phases if p.target.startswith("service")})
+    for service in services:
+        for kind in KINDS:
+            own, base = mean_rate(service, kind), mean_rate("baseline", kind)
+            if own and base:
+                found[f"{service} / baseline, {kind}"] = round(own / base, 2)
+        own, gist = mean_rate(service, "search"), mean_rate("baseline", "search (a) GiST")
+        if own and gist:
+            found[f"{service} search / baseline (a) GiST search"] = round(own / gist, 2)
+    return found
+
+
+def _plain(_instance: object, _field: object, value: object) -> object:
+    return str(value) if isinstance(value, Path) else value
+
+
+COLUMNS = ("round", "target", "phase", "requests/s", "p50 ms", "p95 ms", "p99 ms", "statuses",
+           "transport errors")  # fmt: skip
+
+
+def _ms(us: float) -> str:
+    return f"{us / 1000:,.1f}"
+
+
+def print_phase(p: Phase) -> None:
+    r = p.result
+    latency = r["latency_us"]
+    statuses = ", ".join(f"{k}: {v}" for k, v in sorted(r["statuses"].items()))
+    print(
+        f"{p.round} {p.target:<16} {p.kind:<16} {p.rate:>8,.1f} req/s"
+        f"  p50 {_ms(latency['p50'])} p95 {_ms(latency['p95'])} p99 {_ms(latency['p99'])} ms"
+        f"  statuses {{{statuses}}}  transport errors {p.transport_errors}"
+        f"  load {r['load_average_after']}",
+        flush=True,
+    )
+
+
+def print_report(report: dict[str, Any]) -> None:
+    m = report["machine"]
+    print(f"\n{report['date']}  {report['command']}")
+    print(f"machine: {m['nproc']} cores, {m['cpu']}, {m['mem_total_kib']:,} kB; {report['server']}")
+    before, after = report["load_average_before"], report["load_average_after"]
+    print(f"load average before {before}, after {after}")
+    print(f"data before: {report['data_before']}")
+    print(f"\n| {' | '.join(COLUMNS)} |")
+    print("|---" * len(COLUMNS) + "|")
+    for p in report["phases"]:
+        r, latency = p["result"], p["result"]["latency_us"]
+        statuses = ", ".join(f"{k}: {v:,}" for k, v in sorted(r["statuses"].items()))
+        errors = sum(r["errors"][k] for k in ("connect", "read", "write", "timeout"))
+        print(
+            f"| {p['round']} | {p['target']} | {p['kind']} | {p['requests_per_s']:,.1f} |"
+            f" {_ms(latency['p50'])} | {_ms(latency['p95'])} | {_ms(latency['p99'])} |"
+            f" {statuses} | {errors} |"
+        )
+    print()
+    for name, value in report["ratios"].items():
+        print(f"{name}: {value:.2f}")
+
+
+def parse_args(argv: Sequence[str] | None = None) -> tuple[Options, Path | None]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", required=True, help="a database filled by bench.generate")
+    parser.add_argument("--seconds", type=int, default=30, help="per measured phase")
+    parser.add_argument("--warm-up", type=int, default=5, help="seconds before each phase")
+    parser.add_argument("--connections", type=int, default=100)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
+    parser.add_argument(
+        "--log-levels", nargs="+", default=["INFO"],
+        help="one service per LOG_LEVEL (INFO: the default request log)",
+    )  # fmt: skip
+    parser.add_argument("--no-gist", action="store_true", help="skip the design-(a) phase")
+    parser.add_argument("--first-port", type=int, default=18000)
+    parser.add_argument("--out-dir", type=Path, default=Path(".ota/bench"))
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    options = Options(
+        url=args.url, seconds=args.seconds, warm_up=args.warm_up, connections=args.connections,
+        wrk_threads=args.wrk_threads, rounds=args.rounds, kinds=tuple(args.kinds),
+        log_levels=tuple(args.log_levels), gist=not args.no_gist, first_port=args.first_port,
+        out_dir=args.out_dir,
+    )  # fmt: skip
+    return options, args.json
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    options, json_path = parse_args(argv)
+    report = run(options)
+    print_report(report)
+    if json_path is not None:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(report, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
