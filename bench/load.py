@@ -146,7 +146,7 @@ def write_ids(url: str, directory: Path) -> tuple[Path, Path, dict[str, int]]:
     return property_file, reservation_file, counts
 
 
-SERVICE_POOL = 4 * (10 + 5)  # workers x (DB_POOL_SIZE + DB_MAX_OVERFLOW), the defaults
+SERVICE_POOL = 4 * (15 + 0)  # workers x (DB_POOL_SIZE + DB_MAX_OVERFLOW), the defaults
 BASELINE_POOL = 4 * 15
 
 

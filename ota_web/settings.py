@@ -74,8 +74,10 @@ class Settings:
     gunicorn_reload: bool = False
     log_format: LogFormat = "text"
     log_level: str = "INFO"
-    db_pool_size: int = 10
-    db_max_overflow: int = 5
+    # All of a worker's connections are kept open: a connection opened in a burst, when the
+    # database is busiest, is the one that times out (503s under load in bench/RESULTS.md).
+    db_pool_size: int = 15
+    db_max_overflow: int = 0
     db_pool_timeout: int = 5
     db_connect_timeout: int = 5
     db_statement_timeout_ms: int = 5000

@@ -15,7 +15,7 @@ from tests.scale.clients import header
 from tests.scale.instances import Instance, running_instances
 
 # 2 workers per instance instead of gunicorn's 4: two instances then hold at most
-# 2 x 2 x (10 + 5) = 60 database connections, which leaves room on the embedded
+# 2 x 2 x (15 + 0) = 60 database connections, which leaves room on the embedded
 # server (max_connections 100) for the other tests' pools; and 4 workers start
 # in half the CPU time of 8 on 2 cores.
 SIZE = {"WEB_CONCURRENCY": "2"}

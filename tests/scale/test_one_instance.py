@@ -36,7 +36,7 @@ HOLD_SECONDS = _DEFAULTS.db_statement_timeout_ms / 1000 - 1
 
 @pytest.fixture(scope="module")
 def instance(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
-    """gunicorn as shipped: no size set, so 4 workers x 25 threads, each worker a pool of 10 + 5."""
+    """gunicorn as shipped: no size set, so 4 workers x 25 threads, each worker a pool of 15."""
     with running_instances(database, tmp_path_factory.mktemp("one"), ["solo"]) as (solo,):
         yield solo
 
