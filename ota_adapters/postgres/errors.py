@@ -58,6 +58,23 @@ def storage_errors() -> Iterator[None]:
         raise
 
 
+@contextmanager
+def read_errors() -> Iterator[None]:
+    """`storage_errors` for a read that may run on a hot standby (a read replica).
+
+    A standby cancels a query whose rows its replay of the primary's changes must
+    remove (SQLSTATE 40001, "conflict with recovery"). Sent again, the read may
+    well succeed, so it is reported as unavailable (a 503 with Retry-After).
+    """
+    with storage_errors():
+        try:
+            yield
+        except sa.exc.DBAPIError as error:
+            if is_transient_conflict(error):
+                raise StorageUnavailable(f"the read was cancelled: {_first_line(error)}") from error
+            raise
+
+
 def _first_line(error: BaseException) -> str:
     text = str(getattr(error, "orig", None) or error)
     return text.strip().splitlines()[0] if text.strip() else type(error).__name__

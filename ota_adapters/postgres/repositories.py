@@ -12,7 +12,12 @@ import sqlalchemy as sa
 from loguru import logger
 from sqlalchemy.dialects.postgresql import insert
 
-from ota_adapters.postgres.errors import cause_is, is_transient_conflict, storage_errors
+from ota_adapters.postgres.errors import (
+    cause_is,
+    is_transient_conflict,
+    read_errors,
+    storage_errors,
+)
 from ota_adapters.postgres.retry import retry_transient
 from ota_adapters.postgres.schema import (
     MAX_STAY_NIGHTS,
@@ -75,7 +80,7 @@ class PostgresPropertyRepository(PropertyRepository):
         with_cursor = after is not None
         statement = free_properties_statement(with_cursor=with_cursor)
         params = free_properties_params(stay, after, limit)
-        with storage_errors():
+        with read_errors():  # searches may read a replica
             rows = self._connection.execute(statement, params)
         return [Property(PropertyId(id_), description) for id_, description in rows]
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import cast
 
+import psycopg2.errors
 import pytest
 import sqlalchemy as sa
 
 from ota_adapters.postgres import PostgresUnitOfWork, build_engine
+from ota_adapters.postgres.repositories import PostgresPropertyRepository
 from ota_core import (
     DateRange,
     PolicyViolation,
@@ -109,3 +112,19 @@ def test_the_unit_of_work_is_used_inside_its_block_only(engine: sa.Engine) -> No
     work = PostgresUnitOfWork(engine)
     with pytest.raises(RuntimeError, match="inside its `with` block"):
         work.commit()
+
+
+class _CancelledByStandby:
+    """A connection whose statements a hot standby cancels, as its replay conflicts with them."""
+
+    def execute(self, *_args: object) -> None:
+        cancelled = psycopg2.errors.SerializationFailure(
+            "canceling statement due to conflict with recovery"
+        )
+        raise sa.exc.OperationalError("SELECT ...", {}, cancelled)
+
+
+def test_a_search_a_replica_cancels_is_reported_as_storage_unavailable() -> None:
+    repository = PostgresPropertyRepository(cast(sa.Connection, _CancelledByStandby()))
+    with pytest.raises(StorageUnavailable, match="conflict with recovery"):
+        repository.list_free(DateRange.from_nights(day(0), 2), after=None, limit=10)
