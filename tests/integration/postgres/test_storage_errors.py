@@ -114,13 +114,15 @@ def test_the_unit_of_work_is_used_inside_its_block_only(engine: sa.Engine) -> No
         work.commit()
 
 
+class _ConflictWithRecovery(psycopg2.errors.SerializationFailure):
+    pgcode = "40001"  # what the server sends; psycopg2 fills it in only for errors it receives
+
+
 class _CancelledByStandby:
     """A connection whose statements a hot standby cancels, as its replay conflicts with them."""
 
     def execute(self, *_args: object) -> None:
-        cancelled = psycopg2.errors.SerializationFailure(
-            "canceling statement due to conflict with recovery"
-        )
+        cancelled = _ConflictWithRecovery("canceling statement due to conflict with recovery")
         raise sa.exc.OperationalError("SELECT ...", {}, cancelled)
 
 
