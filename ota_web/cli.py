@@ -28,6 +28,7 @@ from pathlib import Path
 from types import FrameType
 
 import attrs
+import sqlalchemy as sa
 from loguru import logger
 
 from ota_adapters.postgres import load_sample_data, migrate, prepare_database
@@ -40,6 +41,7 @@ from ota_adapters.postgres.embedded import (
     running_embedded_url,
 )
 from ota_adapters.postgres.legacy_checks import LegacyDataRejected
+from ota_core import StorageUnavailable
 from ota_web.app import build_container
 from ota_web.logging import configure_logging
 from ota_web.settings import Settings, SettingsError
@@ -203,3 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     except LegacyDataRejected as rejected:
         print(rejected, file=sys.stderr)
         return 2
+    except (sa.exc.OperationalError, StorageUnavailable) as error:
+        # Unreachable server, unknown database, refused login: say so, without a traceback.
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        print(f"ota: the database cannot be used: {reason}", file=sys.stderr)
+        return 1

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from ota_adapters.postgres.databases import with_database
 from ota_adapters.postgres.embedded import DATABASE_NAME, PGDATA, running_embedded_url
 from tests.integration.postgres.catalog import create_legacy_database, execute, rows
 from tests.live import Api, free_port, wait_until_up
@@ -148,3 +149,14 @@ def test_forget_idempotency_keys_deletes_only_keys_past_their_retention(database
     assert forgotten.returncode == 0, forgotten.stderr
     assert "forgot 1 idempotency keys" in forgotten.stderr
     assert rows(database, "SELECT key FROM idempotency_key") == [("one-hour",)]
+
+
+def test_a_database_that_does_not_exist_is_named_without_a_traceback(server: str) -> None:
+    missing = with_database(server, "ota_test_no_such_database")
+
+    refused = _ota("migrate", env=_environment(DATABASE_URL=missing))
+
+    assert refused.returncode == 1
+    assert "the database cannot be used" in refused.stderr
+    assert '"ota_test_no_such_database" does not exist' in refused.stderr
+    assert "Traceback" not in refused.stderr
