@@ -40,6 +40,7 @@ from ota_adapters.postgres.embedded import (
     embedded_server,
     running_embedded_url,
 )
+from ota_adapters.postgres.errors import first_line
 from ota_adapters.postgres.legacy_checks import LegacyDataRejected
 from ota_core import StorageUnavailable
 from ota_web.app import build_container
@@ -207,6 +208,5 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (sa.exc.OperationalError, StorageUnavailable) as error:
         # Unreachable server, unknown database, refused login: say so, without a traceback.
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        print(f"ota: the database cannot be used: {reason}", file=sys.stderr)
+        print(f"ota: the database cannot be used: {first_line(error)}", file=sys.stderr)
         return 1

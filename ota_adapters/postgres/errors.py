@@ -52,9 +52,7 @@ def storage_errors() -> Iterator[None]:
         yield
     except sa.exc.SQLAlchemyError as error:
         if means_unavailable(error):
-            raise StorageUnavailable(
-                f"the database is unavailable: {_first_line(error)}"
-            ) from error
+            raise StorageUnavailable(f"the database is unavailable: {first_line(error)}") from error
         raise
 
 
@@ -71,10 +69,11 @@ def read_errors() -> Iterator[None]:
             yield
         except sa.exc.DBAPIError as error:
             if is_transient_conflict(error):
-                raise StorageUnavailable(f"the read was cancelled: {_first_line(error)}") from error
+                raise StorageUnavailable(f"the read was cancelled: {first_line(error)}") from error
             raise
 
 
-def _first_line(error: BaseException) -> str:
+def first_line(error: BaseException) -> str:
+    """The first line of what the driver (or else the error itself) says."""
     text = str(getattr(error, "orig", None) or error)
     return text.strip().splitlines()[0] if text.strip() else type(error).__name__
