@@ -18,6 +18,8 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # A caller's id is kept when it is short and printable ASCII, so it is safe to log and echo.
 _VALID_REQUEST_ID = re.compile(r"[!-~]{1,128}")
 UNMATCHED_ROUTE = "<unmatched>"
+POOL_SAMPLE_INTERVAL_S = 1.0
+"""How often a worker refreshes its pool gauges: each scrape reads them seconds apart at most."""
 
 
 @attrs.define
@@ -56,6 +58,13 @@ def request_id() -> str:
 
 def install_request_telemetry(app: Flask, metrics: Metrics, storage: Storage) -> None:
     """Register the hooks; the first `before_request` of the app, so it sees every request."""
+    pools_sampled = [-POOL_SAMPLE_INTERVAL_S]  # when, by `time.monotonic()`
+
+    def sample_pools() -> None:
+        now = time.monotonic()
+        if storage.pool_usage is not None and now - pools_sampled[0] >= POOL_SAMPLE_INTERVAL_S:
+            pools_sampled[0] = now  # threads that race here sample twice, which is harmless
+            metrics.observe_pools(storage.pool_usage())
 
     def finish(response: Response) -> Response:
         trace: _Trace = g.trace
@@ -64,8 +73,7 @@ def install_request_telemetry(app: Flask, metrics: Metrics, storage: Storage) ->
         route = rule.rule if rule is not None else UNMATCHED_ROUTE
         response.headers[REQUEST_ID_HEADER] = trace.request_id
         metrics.observe_request(method, route, response.status_code, seconds)
-        if storage.pool_usage is not None:
-            metrics.observe_pools(storage.pool_usage())
+        sample_pools()
         logger.info(
             "request",
             method=method,

@@ -80,8 +80,11 @@ def migrated_engine(admin_url: str) -> Iterator[sa.Engine]:
     """A pooled engine on a new database at the latest schema, dropped afterwards."""
     with scratch_database(admin_url) as url:
         migrate(url)
-        # Room for the racing tests, well below the shared server's 100 connections.
-        engine = build_engine(url, pool_size=10, max_overflow=10, pool_timeout=60)
+        # Room for the racing tests, well below the shared server's 100 connections. Pinged:
+        # fixtures use it directly, after tests that make the server close pooled connections.
+        engine = build_engine(
+            url, pool_size=10, max_overflow=10, pool_timeout=60, pool_pre_ping=True
+        )
         try:
             yield engine
         finally:

@@ -52,14 +52,18 @@ def build_engine(  # noqa: PLR0913 - pool settings, each given by name
     max_overflow: int = 5,
     pool_timeout: float = 5.0,
     statement_timeout_ms: int = 5000,
-    pool_pre_ping: bool = True,
     connect_timeout_s: int = 5,
+    pool_pre_ping: bool = False,
 ) -> sa.Engine:
     """A pooled engine. It connects on first use, and keeps pooled connections open.
 
     `pool_timeout` bounds the wait for a free connection; `statement_timeout_ms`
     bounds each statement in the server, and `ANSWER_MARGIN_S` later the
     connection gives up on a server that stopped answering (see `waiting`).
+    Checkouts send nothing: a unit of work replaces a pooled connection that
+    turns out closed on its first statement (`link`). `pool_pre_ping` makes
+    each checkout test the connection first, for code that uses the engine
+    directly and would rather pay a round trip than meet a closed connection.
     Create it in each process that uses it (after a fork, not before).
     """
     wait_with_deadlines()

@@ -72,8 +72,7 @@ def schema_is_current(engine: sa.Engine) -> bool:
     release stays ready during the rollout.
     """
     try:
-        with engine.connect() as connection:
-            current = current_revisions(connection)
+        current = _current_revisions(engine)
     except sa.exc.SQLAlchemyError as error:
         logger.warning("cannot read the schema revision: {}", error)
         return False
@@ -83,6 +82,18 @@ def schema_is_current(engine: sa.Engine) -> bool:
     if newer:
         logger.info("the database is at revision {}, newer than this code", sorted(current))
     return newer
+
+
+def _current_revisions(engine: sa.Engine) -> frozenset[str]:
+    """The applied revisions, asked again once if a pooled connection turns out closed."""
+    try:
+        with engine.connect() as connection:
+            return current_revisions(connection)
+    except sa.exc.DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+    with engine.connect() as connection:
+        return current_revisions(connection)
 
 
 def _run(url: str, step: Callable[[Config], None]) -> None:

@@ -1,10 +1,10 @@
-"""The repositories over one connection: rows become domain objects by hand here."""
+"""The repositories over one unit of work's link: rows become domain objects by hand here."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import psycopg2.errors
@@ -18,6 +18,7 @@ from ota_adapters.postgres.errors import (
     read_errors,
     storage_errors,
 )
+from ota_adapters.postgres.link import Link
 from ota_adapters.postgres.retry import retry_transient
 from ota_adapters.postgres.schema import (
     MAX_STAY_NIGHTS,
@@ -26,9 +27,11 @@ from ota_adapters.postgres.schema import (
     reservation_table,
 )
 from ota_adapters.postgres.statements import (
+    for_driver,
     free_properties_params,
     free_properties_statement,
     insert_in_turn,
+    reservation_by_id,
 )
 from ota_core import (
     DateRange,
@@ -54,44 +57,45 @@ _r = reservation_table.c
 _k = idempotency_key_table.c
 
 
-def _run(connection: sa.Connection, statement: sa.Executable) -> sa.CursorResult[Any]:
+def _run(link: Link, statement: sa.Executable) -> sa.CursorResult[Any]:
     with storage_errors():
-        return connection.execute(statement)
+        return link.execute(statement)
 
 
 class PostgresPropertyRepository(PropertyRepository):
-    def __init__(self, connection: sa.Connection) -> None:
-        self._connection = connection
+    def __init__(self, link: Link) -> None:
+        self._link = link
 
     def add(self, property_: Property) -> None:
         statement = insert(property_table).values(
             property_id=property_.id, description=property_.description
         )
-        _run(self._connection, statement.on_conflict_do_nothing(index_elements=[_p.property_id]))
+        _run(self._link, statement.on_conflict_do_nothing(index_elements=[_p.property_id]))
 
     def get(self, property_id: PropertyId) -> Property | None:
         query = sa.select(_p.property_id, _p.description).where(_p.property_id == property_id)
-        row = _run(self._connection, query).one_or_none()
+        row = _run(self._link, query).one_or_none()
         return None if row is None else Property(PropertyId(row.property_id), row.description)
 
     def list_free(
         self, stay: DateRange, *, after: PropertyId | None, limit: int
     ) -> Sequence[Property]:
-        with_cursor = after is not None
-        statement = free_properties_statement(with_cursor=with_cursor)
+        statement = for_driver(free_properties_statement(with_cursor=after is not None))
         params = free_properties_params(stay, after, limit)
         with read_errors():  # searches may read a replica
-            rows = self._connection.execute(statement, params)
+            rows = self._link.run(statement, params)
         return [Property(PropertyId(id_), description) for id_, description in rows]
 
 
-def _reservation(row: sa.Row[Any]) -> Reservation:
+def _reservation(row: tuple[Any, ...]) -> Reservation:
+    """A reservation from the values of `RESERVATION_COLUMNS`, as psycopg2 returns them."""
+    reservation_id, property_id, start_date, nights, created_at, status = row
     return Reservation(
-        id=ReservationId(row.reservation_id),
-        property_id=PropertyId(row.property_id),
-        stay=DateRange.from_nights(row.start_date, row.number_of_nights),
-        created_at=row.created_at,
-        status=ReservationStatus(row.status),
+        id=ReservationId(reservation_id),
+        property_id=PropertyId(property_id),
+        stay=DateRange.from_nights(start_date, nights),
+        created_at=created_at,
+        status=ReservationStatus(status),
     )
 
 
@@ -115,11 +119,8 @@ def _refusal(error: sa.exc.DBAPIError, reservation: Reservation) -> OtaError | N
 
 
 class PostgresReservationRepository(ReservationRepository):
-    _COLUMNS = (_r.reservation_id, _r.property_id, _r.start_date, _r.number_of_nights,
-                _r.created_at, _r.status)  # fmt: skip
-
-    def __init__(self, connection: sa.Connection) -> None:
-        self._connection = connection
+    def __init__(self, link: Link) -> None:
+        self._link = link
 
     def add(self, reservation: Reservation) -> None:
         """One INSERT: the foreign key and the exclusion constraint do the checking."""
@@ -131,12 +132,14 @@ class PostgresReservationRepository(ReservationRepository):
             "status": reservation.status.value,
             "created_at": reservation.created_at,
         }
-        self._write(insert_in_turn(), reservation, row)
+        booking = for_driver(insert_in_turn())
+        self._write(lambda: self._link.rowcount(booking, row), reservation)
 
     def get(self, reservation_id: ReservationId) -> Reservation | None:
-        query = sa.select(*self._COLUMNS).where(_r.reservation_id == reservation_id)
-        row = _run(self._connection, query).one_or_none()
-        return None if row is None else _reservation(row)
+        statement = for_driver(reservation_by_id())
+        with storage_errors():
+            rows = self._link.run(statement, {"reservation_id": reservation_id})
+        return _reservation(rows[0]) if rows else None
 
     def save(self, reservation: Reservation) -> None:
         statement = (
@@ -144,30 +147,29 @@ class PostgresReservationRepository(ReservationRepository):
             .where(_r.reservation_id == reservation.id)
             .values(status=reservation.status.value)
         )
-        if self._write(statement, reservation, {}) == 0:
+        if self._write(lambda: self._link.execute(statement).rowcount, reservation) == 0:
             raise ReservationNotFound(f"no reservation has id {reservation.id}")
 
-    def _write(
-        self, statement: sa.Executable, reservation: Reservation, params: dict[str, object]
-    ) -> int:
-        connection = self._connection
+    def _write(self, written: Callable[[], int], reservation: Reservation) -> int:
+        """`written()`, the write of `reservation`, undone alone if it fails; the rows it wrote."""
+        link = self._link
 
         def in_savepoint() -> int:
             # A failed statement rolls back to here; the unit of work stays usable.
-            with connection.begin_nested():
-                return connection.execute(statement, params).rowcount
+            with link.connection.begin_nested():
+                return written()
 
         def alone() -> int:
             # The transaction's first statement: a failure rolls all of it back, which
             # undoes no more than a SAVEPOINT would, for two round trips fewer.
             try:
-                return connection.execute(statement, params).rowcount
+                return written()
             except BaseException:
                 with contextlib.suppress(sa.exc.SQLAlchemyError):  # the first error says more
-                    connection.rollback()
+                    link.connection.rollback()
                 raise
 
-        attempt = in_savepoint if connection.in_transaction() else alone
+        attempt = in_savepoint if link.connection.in_transaction() else alone
         try:
             with storage_errors():
                 return retry_transient(attempt, what=f"writing reservation {reservation.id}")
@@ -181,14 +183,14 @@ class PostgresReservationRepository(ReservationRepository):
 
 
 class PostgresIdempotencyKeys(IdempotencyKeys):
-    def __init__(self, connection: sa.Connection) -> None:
-        self._connection = connection
+    def __init__(self, link: Link) -> None:
+        self._link = link
 
     def get(self, key: str) -> IdempotencyRecord | None:
         query = sa.select(_k.key, _k.fingerprint, _k.reservation_id, _k.created_at).where(
             _k.key == key
         )
-        row = _run(self._connection, query).one_or_none()
+        row = _run(self._link, query).one_or_none()
         if row is None:
             return None
         return IdempotencyRecord(
@@ -203,7 +205,7 @@ class PostgresIdempotencyKeys(IdempotencyKeys):
             created_at=record.recorded_at,
         )
         try:
-            _run(self._connection, statement)
+            _run(self._link, statement)
         except sa.exc.IntegrityError as error:
             if not cause_is(error, psycopg2.errors.UniqueViolation):
                 raise
@@ -221,4 +223,4 @@ class PostgresIdempotencyKeys(IdempotencyKeys):
             .with_for_update(skip_locked=True)
         )
         statement = sa.delete(idempotency_key_table).where(_k.key.in_(expired.scalar_subquery()))
-        return _run(self._connection, statement).rowcount
+        return _run(self._link, statement).rowcount

@@ -1,10 +1,19 @@
-"""The two statements that carry the design: one page of search, one booking."""
+"""The statements every request makes: one page of search, one booking, one read by id.
+
+Each is built once, values as parameters, and compiled once for psycopg2
+(`for_driver`): the adapter runs the SQL on the driver's cursor (ADR 0015).
+"""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
+from typing import cast
 
+import attrs
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from ota_adapters.postgres.schema import (
     CONFIRMED_ONLY,
@@ -16,6 +25,36 @@ from ota_core import DateRange, PropertyId
 
 _p = property_table.c
 _r = reservation_table.c
+
+_DIALECT = postgresql.psycopg2.dialect()  # type: ignore[no-untyped-call]
+
+
+@attrs.frozen
+class DriverStatement:
+    """A statement as psycopg2 takes it: SQL with named placeholders, and the values it fixes.
+
+    The values given to `params` go to the driver as they are: no SQLAlchemy
+    type converts them (psycopg2 adapts dates, times and, on connections of
+    SQLAlchemy's dialect, UUIDs both ways).
+    """
+
+    sql: str
+    constants: Mapping[str, object]
+
+    def params(self, values: Mapping[str, object]) -> dict[str, object]:
+        return {**self.constants, **values}
+
+
+@functools.cache
+def for_driver(statement: sa.ClauseElement) -> DriverStatement:
+    """`statement` compiled for psycopg2, once per statement object."""
+    compiled = cast(SQLCompiler, statement.compile(dialect=_DIALECT))
+    constants = {
+        name: bind.effective_value
+        for bind, name in compiled.bind_names.items()
+        if not bind.required
+    }
+    return DriverStatement(compiled.string, constants)
 
 
 @functools.cache
@@ -71,6 +110,17 @@ def free_properties_query(
     """The page's statement with its values bound in (to render it or EXPLAIN it)."""
     statement = free_properties_statement(with_cursor=after is not None)
     return statement.params(free_properties_params(stay, after, limit))
+
+
+RESERVATION_COLUMNS = (_r.reservation_id, _r.property_id, _r.start_date,
+                       _r.number_of_nights, _r.created_at, _r.status)  # fmt: skip
+
+
+@functools.cache
+def reservation_by_id() -> sa.Select[tuple[object, ...]]:
+    """The columns of `RESERVATION_COLUMNS` of one reservation, by `reservation_id`."""
+    wanted = sa.bindparam("reservation_id", type_=sa.Uuid)
+    return sa.select(*RESERVATION_COLUMNS).where(_r.reservation_id == wanted)
 
 
 BOOKING_LOCKS = 0x07A_B00C

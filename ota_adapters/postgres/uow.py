@@ -8,6 +8,7 @@ from typing import Self
 import sqlalchemy as sa
 
 from ota_adapters.postgres.errors import storage_errors
+from ota_adapters.postgres.link import Link
 from ota_adapters.postgres.repositories import (
     PostgresIdempotencyKeys,
     PostgresPropertyRepository,
@@ -25,15 +26,14 @@ class PostgresUnitOfWork(UnitOfWork):
 
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
-        self._connection: sa.Connection | None = None
+        self._link: Link | None = None
 
     def __enter__(self) -> Self:
-        with storage_errors():
-            connection = self._engine.connect()
-        self._connection = connection
-        self.properties = PostgresPropertyRepository(connection)
-        self.reservations = PostgresReservationRepository(connection)
-        self.idempotency_keys = PostgresIdempotencyKeys(connection)
+        link = Link(self._engine)
+        self._link = link
+        self.properties = PostgresPropertyRepository(link)
+        self.reservations = PostgresReservationRepository(link)
+        self.idempotency_keys = PostgresIdempotencyKeys(link)
         return self
 
     def __exit__(
@@ -42,28 +42,28 @@ class PostgresUnitOfWork(UnitOfWork):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        connection = self._active()
-        self._connection = None
+        link = self._active()
+        self._link = None
         try:
-            _rollback(connection)
+            _rollback(link.connection)
         except StorageUnavailable:
             if exc is None:
                 raise
             # The error already on its way out says more than this one.
         finally:
-            connection.close()
+            link.close()
 
     def commit(self) -> None:
         with storage_errors():
-            self._active().commit()
+            self._active().connection.commit()
 
     def rollback(self) -> None:
-        _rollback(self._active())
+        _rollback(self._active().connection)
 
-    def _active(self) -> sa.Connection:
-        if self._connection is None:
+    def _active(self) -> Link:
+        if self._link is None:
             raise RuntimeError("use the unit of work inside its `with` block")
-        return self._connection
+        return self._link
 
 
 def _rollback(connection: sa.Connection) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from typing import cast
 
 import psycopg2.errors
@@ -10,11 +11,13 @@ import pytest
 import sqlalchemy as sa
 
 from ota_adapters.postgres import PostgresUnitOfWork, build_engine
+from ota_adapters.postgres.link import Link
 from ota_adapters.postgres.repositories import PostgresPropertyRepository
 from ota_core import (
     DateRange,
     PolicyViolation,
     PropertyId,
+    ReservationId,
     ReservationNotFound,
     StorageUnavailable,
 )
@@ -74,25 +77,41 @@ def _end_other_sessions(engine: sa.Engine, in_state: str) -> None:
         )
 
 
+def _read_through_sqlalchemy(work: PostgresUnitOfWork) -> object:
+    return work.properties.get(PropertyId("P1"))
+
+
+def _read_on_the_driver(work: PostgresUnitOfWork) -> object:
+    return work.reservations.get(ReservationId(uuid.UUID(int=1)))
+
+
+# Both ways a statement runs: `Connection.execute`, and a compiled statement on the cursor.
+READS = pytest.mark.parametrize("read", [_read_through_sqlalchemy, _read_on_the_driver])
+
+
+@READS
 def test_a_connection_the_server_dropped_mid_transaction_is_storage_unavailable(
-    engine: sa.Engine, tight_engine: sa.Engine
+    engine: sa.Engine, tight_engine: sa.Engine, read: Callable[[PostgresUnitOfWork], object]
 ) -> None:
     with PostgresUnitOfWork(tight_engine) as work:
-        work.properties.get(PropertyId("P1"))
+        read(work)
         _end_other_sessions(engine, in_state="idle in transaction")
         with pytest.raises(StorageUnavailable):
-            work.properties.get(PropertyId("P1"))
+            read(work)
 
 
+@READS
 def test_a_pooled_connection_the_server_closed_is_replaced_unseen(
-    engine: sa.Engine, tight_engine: sa.Engine
+    engine: sa.Engine, tight_engine: sa.Engine, read: Callable[[PostgresUnitOfWork], object]
 ) -> None:
     with PostgresUnitOfWork(tight_engine) as work:
-        work.properties.get(PropertyId("P1"))
+        read(work)
     _end_other_sessions(engine, in_state="idle")
 
     with PostgresUnitOfWork(tight_engine) as work:
-        assert work.properties.get(PropertyId("P1")) is None
+        assert read(work) is None
+    with PostgresUnitOfWork(tight_engine) as work:
+        assert read(work) is None, "the new connection went back to the pool"
 
 
 def test_a_stay_longer_than_the_schema_holds_is_a_policy_violation(engine: sa.Engine) -> None:
@@ -119,14 +138,14 @@ class _ConflictWithRecovery(psycopg2.errors.SerializationFailure):
 
 
 class _CancelledByStandby:
-    """A connection whose statements a hot standby cancels, as its replay conflicts with them."""
+    """A link whose statements a hot standby cancels, as its replay conflicts with them."""
 
-    def execute(self, *_args: object) -> None:
+    def run(self, *_args: object) -> None:
         cancelled = _ConflictWithRecovery("canceling statement due to conflict with recovery")
         raise sa.exc.OperationalError("SELECT ...", {}, cancelled)
 
 
 def test_a_search_a_replica_cancels_is_reported_as_storage_unavailable() -> None:
-    repository = PostgresPropertyRepository(cast(sa.Connection, _CancelledByStandby()))
+    repository = PostgresPropertyRepository(cast(Link, _CancelledByStandby()))
     with pytest.raises(StorageUnavailable, match="conflict with recovery"):
         repository.list_free(DateRange.from_nights(day(0), 2), after=None, limit=10)
