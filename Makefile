@@ -48,7 +48,7 @@ BENCH_LOAD_OPTIONS ?= --log-levels INFO WARNING
 bench_url = $(or $(BENCH_URL),$$($(BIN)/python -m bench.embedded --database $(1)))
 
 .PHONY: bench-install bench-generate bench-legacy bench-migration bench-search bench-scaling \
-	bench-scaling-density bench-load
+	bench-scaling-density bench-load bench-instructions
 
 bench-install: install  # the benchmarks need nothing beyond the project and its dev tools
 
@@ -99,3 +99,8 @@ bench-load: bench-install  # HTTP load, 100 wrk clients: the service against a t
 	  --properties $(BENCH_PROPERTIES) --reservations $(BENCH_RESERVATIONS) --replace \
 	  --json $(BENCH_OUT)/load-data.json \
 	&& $(BIN)/python -m bench.load --url "$$url" $(BENCH_LOAD_OPTIONS) --json $(BENCH_OUT)/load.json
+
+bench-instructions: bench-install  # instructions per request, service and baseline (needs valgrind)
+	mkdir -p $(BENCH_OUT)
+	url="$(call bench_url,ota_bench)" && $(BIN)/python -m bench.instructions --url "$$url" \
+	  --json $(BENCH_OUT)/instructions.json

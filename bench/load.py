@@ -89,6 +89,11 @@ class Phase:
 
 
 def machine() -> dict[str, Any]:
+    return host() | {"wrk": wrk_version()}
+
+
+def host() -> dict[str, Any]:
+    """Cores, CPU model, memory, kernel and Python of this machine."""
     cpu = "unknown"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
@@ -105,7 +110,6 @@ def machine() -> dict[str, Any]:
         "mem_total_kib": mem_kb,
         "kernel": platform.release(),
         "python": platform.python_version(),
-        "wrk": wrk_version(),
     }
 
 

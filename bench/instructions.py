@@ -1,0 +1,262 @@
+"""CPU instructions per request, the service against the thin baseline: a figure noise cannot move.
+
+Requests/s on a shared 2-core machine move with whatever else runs on it.
+The number of instructions a request executes does not: `valgrind
+--tool=callgrind` counts them, the same for the same code and data whatever
+the machine is doing. This module runs each app in one process, calls it
+directly as WSGI (no server, no client, no threads), and counts the
+instructions of N requests of one kind, less those of the same process making
+none, over N.
+
+    python -m bench.instructions --url postgresql://... [--requests 300]
+    python -m bench.instructions --url postgresql://... --layers
+
+`--layers` counts one booking at each layer below HTTP instead: the use case
+with the Postgres unit of work, the INSERT through SQLAlchemy's
+`Connection.execute`, and the baseline's INSERT on a bare psycopg2 connection
+(each with its commit).
+
+It needs valgrind (Debian: `apt-get install valgrind`) and a database filled by
+`bench.generate`. Bookings go to random properties and dates, as in `load.lua`,
+so some are refused (409) and each run books other stays. What it counts is
+user-space work in the app's process: not the kernel, not PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from typing import Any
+
+import psycopg2
+import psycopg2.errors
+import sqlalchemy as sa
+
+from bench import baseline_app
+from bench.load import host
+from ota_adapters.clock import SystemClock
+from ota_adapters.ids import UuidV7Generator
+from ota_adapters.postgres import PostgresUnitOfWork, build_engine
+from ota_adapters.postgres.statements import insert_in_turn
+from ota_core import AvailabilityPolicy, DatesUnavailable, MakeReservation, ReservationRequest
+
+KINDS = ("search", "reserve", "get")
+TARGETS = ("service", "baseline")
+LAYERS = ("use-case", "sqlalchemy-execute", "psycopg2")
+WARM_UP = 50
+TOKEN = "Bearer 6f1c2a4e-8d3b-4b7a-9e5f-2c1d0a9b8e7f"  # noqa: S105 - the mock token: any UUID
+_COLLECTED = re.compile(r"Collected : (\d+)")
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def _app(target: str, url: str) -> WsgiApp:
+    os.environ["DATABASE_URL"] = url
+    if target == "service":
+        os.environ.update(STORAGE="postgres", LOG_LEVEL="WARNING")
+        from ota_web.app import create_app  # noqa: PLC0415 - after the environment is set
+
+        return create_app()
+    from bench.baseline_app import app  # noqa: PLC0415
+
+    return app
+
+
+def _ids(url: str) -> tuple[list[str], list[str]]:
+    with psycopg2.connect(url) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT property_id FROM property LIMIT 10000")
+        properties = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT reservation_id::text FROM reservation LIMIT 10000")
+        reservations = [row[0] for row in cursor.fetchall()]
+    connection.close()
+    return properties, reservations
+
+
+class Caller:
+    """Sends one request of a kind straight to a WSGI app, as gunicorn would hand it over."""
+
+    def __init__(self, app: WsgiApp, kind: str, url: str) -> None:
+        self._app = app
+        self._kind = kind
+        self._properties, self._reservations = _ids(url)
+        self._random = random.Random()  # spreads bookings over properties and dates
+        self._status = 0
+
+    def __call__(self) -> int:
+        pick = self._random
+        if self._kind == "reserve":
+            start = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=pick.randint(1, 1000))
+            body = {"property_id": pick.choice(self._properties),
+                    "start_date": start.isoformat(), "nights": pick.randint(1, 14)}  # fmt: skip
+            return self._send("POST", "/api/v1/reservations", body=body)
+        if self._kind == "get":
+            return self._send("GET", f"/api/v1/reservations/{pick.choice(self._reservations)}")
+        start = dt.date(2021, 1, 1) + dt.timedelta(days=pick.randint(0, 2555))
+        query = (f"start_date={start.isoformat()}&nights={pick.randint(1, 14)}"
+                 f"&after={pick.choice(self._properties)}")  # fmt: skip
+        return self._send("GET", "/api/v1/properties/available", query=query)
+
+    def _send(self, method: str, path: str, *, query: str = "", body: object = None) -> int:
+        data = b"" if body is None else json.dumps(body).encode()
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query,
+            "SCRIPT_NAME": "", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000",
+            "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_HOST": "127.0.0.1:8000", "HTTP_AUTHORIZATION": TOKEN,
+            "wsgi.url_scheme": "http", "wsgi.version": (1, 0), "wsgi.errors": sys.stderr,
+            "wsgi.input": io.BytesIO(data), "wsgi.multithread": True,
+            "wsgi.multiprocess": True, "wsgi.run_once": False,
+        }  # fmt: skip
+        if body is not None:
+            environ.update(CONTENT_TYPE="application/json", CONTENT_LENGTH=str(len(data)))
+        answer = self._app(environ, self._start_response)
+        b"".join(answer)
+        close = getattr(answer, "close", None)
+        if close is not None:
+            close()
+        return self._status
+
+    def _start_response(self, status: str, _headers: object, _exc_info: object = None) -> None:
+        self._status = int(status[:3])
+
+
+class Bookings:
+    """One booking of a random stay at each layer below HTTP; each call answers 200 or 409."""
+
+    def __init__(self, url: str) -> None:
+        self._properties, _ = _ids(url)
+        self._random = random.Random()
+        self._engine = build_engine(url)
+        self._ids = UuidV7Generator()
+        self._make = MakeReservation(partial(PostgresUnitOfWork, self._engine),
+                                     AvailabilityPolicy(), SystemClock(), self._ids)  # fmt: skip
+        self._bare = psycopg2.connect(url, options=baseline_app.OPTIONS)
+
+    def at(self, layer: str) -> Callable[[], int]:
+        calls = {"use-case": self.use_case, "sqlalchemy-execute": self.sqlalchemy_execute,
+                 "psycopg2": self.bare_psycopg2}  # fmt: skip
+        return calls[layer]
+
+    def use_case(self) -> int:
+        try:
+            self._make.execute(ReservationRequest.of(*self._stay(), 1))
+        except DatesUnavailable:
+            return 409
+        return 200
+
+    def sqlalchemy_execute(self) -> int:
+        with self._engine.connect() as connection:
+            try:
+                connection.execute(insert_in_turn(), self._row())
+            except sa.exc.IntegrityError:
+                return 409
+            connection.commit()
+        return 200
+
+    def bare_psycopg2(self) -> int:
+        values = self._row() | {"pg_advisory_xact_lock_2": baseline_app.BOOKING_LOCKS}
+        values["reservation_id"] = str(values["reservation_id"])
+        try:
+            with self._bare.cursor() as cursor:
+                cursor.execute(baseline_app.INSERT, values)
+            self._bare.commit()
+        except psycopg2.errors.ExclusionViolation:
+            self._bare.rollback()
+            return 409
+        return 200
+
+    def _stay(self) -> tuple[str, dt.date]:
+        start = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=self._random.randint(1, 1000))
+        return self._random.choice(self._properties), start
+
+    def _row(self) -> dict[str, object]:
+        property_id, start = self._stay()
+        return {"reservation_id": self._ids.new_reservation_id(), "property_id": property_id,
+                "start_date": start, "number_of_nights": 1, "status": "confirmed",
+                "created_at": dt.datetime.now(dt.UTC)}  # fmt: skip
+
+
+def work(target: str, kind: str, url: str, requests: int) -> None:
+    """The measured process: warm up, then `requests` requests; statuses to stdout."""
+    call = Bookings(url).at(kind) if target == "layer" else Caller(_app(target, url), kind, url)
+    for _ in range(WARM_UP):
+        call()
+    statuses = Counter(call() for _ in range(requests))
+    print(json.dumps({str(status): count for status, count in sorted(statuses.items())}))
+
+
+def _count(target: str, kind: str, url: str, requests: int) -> tuple[int, dict[str, int]]:
+    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+               sys.executable, "-m", "bench.instructions", "--url", url,
+               "--work", target, kind, str(requests)]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
+    found = _COLLECTED.search(done.stderr)
+    if found is None:
+        raise RuntimeError(f"callgrind printed no total:\n{done.stderr[-2000:]}")
+    return int(found.group(1)), json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _valgrind_version() -> str:
+    done = subprocess.run(["valgrind", "--version"], capture_output=True, text=True, check=True)  # noqa: S607
+    return done.stdout.strip()
+
+
+def measure(
+    url: str, requests: int, kinds: Sequence[str], targets: Sequence[str] = TARGETS
+) -> list[dict[str, Any]]:
+    rows = []
+    for kind in kinds:
+        for target in targets:
+            idle, _ = _count(target, kind, url, 0)
+            busy, statuses = _count(target, kind, url, requests)
+            per_request = (busy - idle) / requests
+            rows.append({"kind": kind, "target": target, "instructions": per_request,
+                         "statuses": statuses})  # fmt: skip
+            print(f"{kind:8s} {target:9s} {per_request / 1e6:6.3f} M instructions/request"
+                  f"  {statuses}", flush=True)  # fmt: skip
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", required=True, help="a database filled by bench.generate")
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
+    parser.add_argument("--layers", action="store_true", help="one booking at each layer")
+    parser.add_argument("--json", help="write the figures here too")
+    parser.add_argument("--work", nargs=3, metavar=("TARGET", "KIND", "N"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.work:
+        target, kind, requests = args.work
+        work(target, kind, args.url, int(requests))
+        return
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    print(f"{started}  python -m bench.instructions {' '.join(sys.argv[1:])}")
+    machine = host() | {"valgrind": _valgrind_version()}
+    print(f"machine: {machine}")
+    if args.layers:
+        rows = measure(args.url, args.requests, LAYERS, targets=["layer"])
+    else:
+        rows = measure(args.url, args.requests, args.kinds)
+    for kind in [] if args.layers else args.kinds:
+        mine, theirs = (next(r["instructions"] for r in rows if r["kind"] == kind and
+                             r["target"] == t) for t in TARGETS)  # fmt: skip
+        print(f"service / baseline instructions, {kind}: {mine / theirs:.2f}")
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump({"started": started, "argv": sys.argv[1:], "machine": machine,
+                       "requests": args.requests, "rows": rows}, out, indent=2)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
