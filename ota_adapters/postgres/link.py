@@ -51,7 +51,7 @@ class Link:
         self, statement: sa.Executable, params: Mapping[str, object] | None = None
     ) -> sa.CursorResult[Any]:
         """`statement` through SQLAlchemy."""
-        return self._attempt(lambda connection: connection.execute(statement, params))
+        return self._attempt(lambda on: on.execute(statement, params))
 
     def run(self, statement: DriverStatement, values: Mapping[str, object]) -> Rows:
         """`statement` on the driver's cursor: its rows (none for a write)."""
