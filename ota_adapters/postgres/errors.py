@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import psycopg2.errors
 import sqlalchemy as sa
 
+from ota_adapters.postgres.waiting import NoAnswer
 from ota_core import StorageUnavailable
 
 # SQLSTATE classes: 08 connection exception, 53 insufficient resources (too many
@@ -28,6 +29,16 @@ def cause_is(error: BaseException, *kinds: type[psycopg2.Error]) -> bool:
 def is_transient_conflict(error: BaseException) -> bool:
     """A deadlock or serialization failure: the same statement may succeed if run again."""
     return cause_is(error, psycopg2.errors.DeadlockDetected, psycopg2.errors.SerializationFailure)
+
+
+def lost_while_pooled(error: sa.exc.DBAPIError) -> bool:
+    """The connection was gone before the statement ran; not a server that stopped answering.
+
+    Such a statement may be sent again on a new connection: nothing ran on the
+    lost one. A server that never answered has already cost the caller its
+    whole deadline, and a new connection to it would wait as long again.
+    """
+    return error.connection_invalidated and not isinstance(error.orig, NoAnswer)
 
 
 def means_unavailable(error: BaseException) -> bool:

@@ -26,9 +26,8 @@ from loguru import logger
 from psycopg2.extensions import connection as DriverConnection
 from psycopg2.extensions import cursor as DriverCursor
 
-from ota_adapters.postgres.errors import first_line, storage_errors
+from ota_adapters.postgres.errors import first_line, lost_while_pooled, storage_errors
 from ota_adapters.postgres.statements import DriverStatement
-from ota_adapters.postgres.waiting import NoAnswer
 
 T = TypeVar("T")
 
@@ -71,7 +70,7 @@ class Link:
         try:
             return statement(self._connection)
         except sa.exc.DBAPIError as error:
-            if not _lost_while_pooled(error):
+            if not lost_while_pooled(error):
                 raise
             logger.info("a pooled database connection was closed: {}", first_line(error))
         self._connection.close()
@@ -82,15 +81,6 @@ class Link:
 def _checkout(engine: sa.Engine) -> sa.Connection:
     with storage_errors():
         return engine.connect()
-
-
-def _lost_while_pooled(error: sa.exc.DBAPIError) -> bool:
-    """The connection was gone before the statement ran; not a server that stopped answering.
-
-    A server that never answered has already cost the request its whole
-    deadline, and a new connection to it would wait as long again.
-    """
-    return error.connection_invalidated and not isinstance(error.orig, NoAnswer)
 
 
 def _driver(connection: sa.Connection) -> DriverConnection:

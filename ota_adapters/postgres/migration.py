@@ -14,6 +14,7 @@ from alembic.script import ScriptDirectory
 from loguru import logger
 
 from ota_adapters.postgres.engine import one_off_connection
+from ota_adapters.postgres.errors import lost_while_pooled
 
 LEGACY_REVISION = "0001"
 """The legacy schema: property and reservation, reservations without ids."""
@@ -90,7 +91,7 @@ def _current_revisions(engine: sa.Engine) -> frozenset[str]:
         with engine.connect() as connection:
             return current_revisions(connection)
     except sa.exc.DBAPIError as error:
-        if not error.connection_invalidated:
+        if not lost_while_pooled(error):
             raise
     with engine.connect() as connection:
         return current_revisions(connection)
