@@ -58,12 +58,13 @@ def request_id() -> str:
 
 def install_request_telemetry(app: Flask, metrics: Metrics, storage: Storage) -> None:
     """Register the hooks; the first `before_request` of the app, so it sees every request."""
-    pools_sampled = [-POOL_SAMPLE_INTERVAL_S]  # when, by `time.monotonic()`
+    pools_sampled = -POOL_SAMPLE_INTERVAL_S  # when, by `time.monotonic()`
 
     def sample_pools() -> None:
+        nonlocal pools_sampled
         now = time.monotonic()
-        if storage.pool_usage is not None and now - pools_sampled[0] >= POOL_SAMPLE_INTERVAL_S:
-            pools_sampled[0] = now  # threads that race here sample twice, which is harmless
+        if storage.pool_usage is not None and now - pools_sampled >= POOL_SAMPLE_INTERVAL_S:
+            pools_sampled = now  # threads that race here sample twice, which is harmless
             metrics.observe_pools(storage.pool_usage())
 
     def finish(response: Response) -> Response:
