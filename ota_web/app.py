@@ -16,7 +16,7 @@ from ota_web.errors import register_error_handlers
 from ota_web.logging import configure_logging
 from ota_web.ops import ops
 from ota_web.settings import Settings, SettingsError
-from ota_web.telemetry import install_request_telemetry
+from ota_web.telemetry import RequestTelemetry, note_route
 
 
 class OtaFlask(Flask):
@@ -50,8 +50,16 @@ def build_container(settings: Settings, overrides: Mapping[str, object] | None =
     # `init_resources()` would also start the back ends the selector did not pick.
     for shared in (container.storage, container.clock, container.ids, container.policy):
         shared()
-    container.events()
-    container.openapi()
+    served = (
+        container.events,
+        container.openapi,
+        container.search_availability,
+        container.make_reservation,
+        container.get_reservation,
+        container.cancel_reservation,
+    )
+    for service in served:
+        service()
     return container
 
 
@@ -66,7 +74,10 @@ def create_app(
     app = OtaFlask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_content_length
     app.container = container
-    install_request_telemetry(app, container.metrics(), container.storage())
+    app.wsgi_app = RequestTelemetry(  # type: ignore[method-assign]
+        app.wsgi_app, container.metrics(), container.storage().pool_usage
+    )
+    app.before_request(note_route)  # first: a refused request is logged with its route too
     app.before_request(require_access_token)
     register_error_handlers(app, container.events().request_refused)
     for blueprint in (api, ops, docs):

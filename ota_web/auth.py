@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from flask import Request, g, request
+from flask import Request, request
 
 from ota_core import InvalidRequest, OtaError
+from ota_web.telemetry import current_trace
 
 TOKEN_PARAMETER = "access_token"  # noqa: S105 (a parameter name, not a secret)
 LOGGED_TOKEN_CHARS = 8
@@ -34,7 +35,8 @@ class Unauthorized(OtaError):
 def sent_token(incoming: Request) -> str | None:
     """The token from the `Authorization` header or the `access_token` parameter, if any."""
     header = incoming.headers.get("Authorization")
-    in_query = incoming.args.getlist(TOKEN_PARAMETER)
+    # Without a query string there is nothing to parse (the common case: a header).
+    in_query = incoming.args.getlist(TOKEN_PARAMETER) if incoming.query_string else []
     if (header is not None and in_query) or len(in_query) > 1:
         # RFC 6750, section 2: a client uses one way only to send the token.
         raise InvalidRequest("send the access token once, in one way", field=TOKEN_PARAMETER)
@@ -55,4 +57,6 @@ def require_access_token() -> None:
         raise Unauthorized("an access token is required", token_sent=False)
     if not _UUID.fullmatch(token):
         raise Unauthorized("the access token must be a UUID", token_sent=True)
-    g.token_prefix = token[:LOGGED_TOKEN_CHARS]
+    trace = current_trace()
+    if trace is not None:
+        trace.token = token[:LOGGED_TOKEN_CHARS]

@@ -1,9 +1,11 @@
 """The composition root: the one place that chooses implementations.
 
 `create_app` fills `config` from `Settings` and may override any provider
-(tests swap in a fixed clock, sequential ids or their own store). Use cases
-are factories over the ports; everything they share is a singleton built
-eagerly by `create_app`, never by racing request threads.
+(tests swap in a fixed clock, sequential ids or their own store). The use
+cases the API serves hold no state of their own (each call opens its own unit
+of work), so they are singletons too: everything a request needs is built
+eagerly by `create_app`, never by racing request threads, and a request only
+looks it up.
 """
 
 from __future__ import annotations
@@ -70,14 +72,14 @@ class Container(containers.DeclarativeContainer):
     events = providers.Singleton(DomainEvents, metrics=metrics)
     openapi = providers.Singleton(openapi_document, policy=policy)
 
-    search_availability = providers.Factory(
+    search_availability = providers.Singleton(
         SearchAvailability, uow=search_unit_of_work, policy=policy
     )
-    make_reservation = providers.Factory(
+    make_reservation = providers.Singleton(
         MakeReservation, uow=unit_of_work, policy=policy, clock=clock, ids=ids
     )
-    get_reservation = providers.Factory(GetReservation, uow=unit_of_work)
-    cancel_reservation = providers.Factory(CancelReservation, uow=unit_of_work)
+    get_reservation = providers.Singleton(GetReservation, uow=unit_of_work)
+    cancel_reservation = providers.Singleton(CancelReservation, uow=unit_of_work)
     forget_idempotency_keys = providers.Factory(
         ForgetIdempotencyKeys,
         uow=unit_of_work,

@@ -1,4 +1,10 @@
-"""What happened to reservations: one log line with the ids and a metric each."""
+"""What happened to reservations: a metric each, and the ids in the request's log line.
+
+Inside a request, an event becomes fields of the request's one log line
+(`event`, and the reservation's ids, or the refusal's code and reason), so one
+line tells what a request asked and what it did. Outside a request (a command,
+a test calling a use case), an event is a line of its own, at the same level.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +14,15 @@ from loguru import logger
 
 from ota_core import Conflict, OtaError, Reservation
 from ota_web.metrics import Metrics
+from ota_web.telemetry import annotate
+
+RESERVATION_MADE = "reservation made"
+BOOKING_REPLAYED = "booking replayed for a repeated idempotency key"
+RESERVATION_CANCELLED = "reservation cancelled"
+BOOKING_CONFLICT = "booking conflict"
 
 
-def _stay_fields(reservation: Reservation) -> dict[str, str | int]:
+def _stay_fields(reservation: Reservation) -> dict[str, object]:
     return {
         "reservation_id": str(reservation.id),
         "property_id": reservation.property_id,
@@ -19,25 +31,30 @@ def _stay_fields(reservation: Reservation) -> dict[str, str | int]:
     }
 
 
+def _tell(event: str, fields: dict[str, object]) -> None:
+    if not annotate(event=event, **fields):
+        logger.info(event, **fields)
+
+
 class DomainEvents:
     def __init__(self, metrics: Metrics) -> None:
         self._metrics = metrics
 
     def reservation_made(self, reservation: Reservation) -> None:
         self._metrics.reservations_made.inc()
-        logger.info("reservation made", **_stay_fields(reservation))
+        _tell(RESERVATION_MADE, _stay_fields(reservation))
 
     def booking_replayed(self, reservation: Reservation) -> None:
         self._metrics.booking_replays.inc()
-        logger.info("booking replayed for a repeated idempotency key", **_stay_fields(reservation))
+        _tell(BOOKING_REPLAYED, _stay_fields(reservation))
 
     def reservation_cancelled(self, reservation: Reservation) -> None:
         self._metrics.reservations_cancelled.inc()
-        logger.info("reservation cancelled", **_stay_fields(reservation))
+        _tell(RESERVATION_CANCELLED, _stay_fields(reservation))
 
     def request_refused(self, error: OtaError, status: HTTPStatus) -> None:
         if isinstance(error, Conflict):
             self._metrics.booking_conflicts.inc()
-            logger.info("booking conflict: {}", error.message, code=error.code)
+            _tell(BOOKING_CONFLICT, {"code": error.code, "reason": error.message})
         elif status >= HTTPStatus.INTERNAL_SERVER_ERROR:
             logger.warning("request failed: {}", error.message, code=error.code)

@@ -1,4 +1,8 @@
-"""loguru, set up once per process: one sink, JSON or text, and stdlib logging routed in."""
+"""loguru, set up once per process: one sink, JSON or text, and stdlib logging routed in.
+
+Every line written while a request id is bound (`bind_request_id`, by
+`ota_web.telemetry` for each request) carries it as its first field.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import logging
 import sys
 import traceback
 from collections.abc import Callable
+from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, TextIO
 
 from loguru import logger
@@ -21,6 +26,23 @@ if TYPE_CHECKING:
 _owned_sinks: list[int] = []
 _JSON = json.JSONEncoder(ensure_ascii=False, default=str)
 _LOGURU_DEFAULT_SINK = 0
+_request_id: ContextVar[str | None] = ContextVar("ota_log_request_id", default=None)
+
+
+def bind_request_id(request_id: str) -> Token[str | None]:
+    """Make every line logged in this context carry `request_id`, until `unbind_request_id`."""
+    return _request_id.set(request_id)
+
+
+def unbind_request_id(bound: Token[str | None]) -> None:
+    _request_id.reset(bound)
+
+
+def _add_request_id(record: Record) -> None:
+    """The loguru patcher: runs only for lines that are written, not for those filtered out."""
+    request_id = _request_id.get()
+    if request_id is not None:
+        record["extra"] = {"request_id": request_id, **record["extra"]}
 
 
 def _traceback(record: Record) -> str | None:
@@ -99,5 +121,6 @@ def configure_logging(log_format: str, level: str, stream: TextIO | None = None)
     render = json_line if log_format == "json" else text_line
     sink = _sink(stream, render)
     _owned_sinks.append(logger.add(sink, level=level, format="{message}"))
+    logger.configure(patcher=_add_request_id)
     stdlib_level = logging.getLevelNamesMapping().get(level, logging.INFO)
     logging.basicConfig(handlers=[InterceptHandler()], level=stdlib_level, force=True)

@@ -26,16 +26,13 @@ _POOL_STATES = ("checked_out", "idle", "overflow")
 class Metrics:
     def __init__(self, multiprocess_dir: str | None = None) -> None:
         self._multiprocess_dir = multiprocess_dir
-        self._request_series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+        self._request_series: dict[tuple[str, str, int], Histogram] = {}
         self.registry = CollectorRegistry()
-        labels = ("method", "route", "status")
-        self.requests = Counter(
-            "ota_http_requests", "HTTP requests answered.", labels, registry=self.registry
-        )
+        # Its `_count` series counts the requests: no counter of their own to keep in step.
         self.latency = Histogram(
             "ota_http_request_duration_seconds",
             "Time to answer an HTTP request.",
-            labels,
+            ("method", "route", "status"),
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
@@ -69,12 +66,9 @@ class Metrics:
         key = (method, route, status)
         series = self._request_series.get(key)
         if series is None:  # once per label set: `labels()` takes a lock and builds a tuple
-            labels = (method, route, str(status))
-            series = self.requests.labels(*labels), self.latency.labels(*labels)
+            series = self.latency.labels(method, route, str(status))
             self._request_series[key] = series
-        count, latency = series
-        count.inc()
-        latency.observe(seconds)
+        series.observe(seconds)
 
     def observe_pools(self, usage: dict[str, PoolUsage]) -> None:
         for database, pool in usage.items():

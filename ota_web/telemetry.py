@@ -1,20 +1,41 @@
-"""Per request: an id, one log line, and the request metrics."""
+"""Per request: an id, one log line, and the request metrics.
+
+`RequestTelemetry` wraps the Flask app as WSGI middleware, so it sees every
+request, those Flask answers with an error included, and reads what it needs
+from the WSGI environ and `start_response` instead of through Flask's
+context-local proxies. Each request gets a `Trace`, current for the request's
+thread (a context variable) while Flask handles it:
+
+- its id, which every log line of the request carries (`ota_web.logging`) and
+  the response returns in `X-Request-ID`;
+- its route, noted by the app's first `before_request` hook (`note_route`), once
+  Flask has matched the URL;
+- what the request did (a booking, a conflict: `annotate`), written as fields of
+  the request's one log line (a canonical log line) instead of as lines of their own.
+"""
 
 from __future__ import annotations
 
 import re
+import secrets
 import time
-import uuid
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
+from typing import TYPE_CHECKING
 
 import attrs
-from flask import Flask, Response, g, request
+from flask import request
 from loguru import logger
 
+from ota_web.logging import bind_request_id, unbind_request_id
 from ota_web.metrics import Metrics
-from ota_web.storage import Storage
+from ota_web.storage import PoolUsage
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID_ENVIRON = "HTTP_X_REQUEST_ID"
 # A caller's id is kept when it is short and printable ASCII, so it is safe to log and echo.
 _VALID_REQUEST_ID = re.compile(r"[!-~]{1,128}")
 UNMATCHED_ROUTE = "<unmatched>"
@@ -23,68 +44,100 @@ POOL_SAMPLE_INTERVAL_S = 1.0
 
 
 @attrs.define
-class _Trace:
-    """What the hooks of one request share, kept on `g` as one object."""
+class Trace:
+    """One request as its log line and metrics will tell it."""
 
     request_id: str
-    started: float
-    log_context: AbstractContextManager[None]
+    route: str = UNMATCHED_ROUTE
+    token: str | None = None  # the first characters of the access token, once accepted
+    fields: dict[str, object] = attrs.Factory(dict)  # what `annotate` added
+
+
+_current: ContextVar[Trace | None] = ContextVar("ota_request", default=None)
+
+
+def current_trace() -> Trace | None:
+    """The request this thread is answering, if any."""
+    return _current.get()
+
+
+def request_id() -> str:
+    """The current request's id (`-` outside a request)."""
+    trace = _current.get()
+    return "-" if trace is None else trace.request_id
+
+
+def annotate(**fields: object) -> bool:
+    """Add `fields` to the current request's log line; False (nothing done) outside a request."""
+    trace = _current.get()
+    if trace is None:
+        return False
+    trace.fields.update(fields)
+    return True
+
+
+def note_route() -> None:
+    """The `before_request` hook that names the matched route (404s keep `<unmatched>`)."""
+    trace, rule = _current.get(), request.url_rule
+    if trace is not None and rule is not None:
+        trace.route = rule.rule
 
 
 def _request_id(sent: str | None) -> str:
     if sent is not None and _VALID_REQUEST_ID.fullmatch(sent):
         return sent
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)
 
 
-def _start() -> None:
-    request_id = _request_id(request.headers.get(REQUEST_ID_HEADER))
-    context = logger.contextualize(request_id=request_id)
-    context.__enter__()
-    g.trace = _Trace(request_id, time.perf_counter(), context)
+class RequestTelemetry:
+    """WSGI middleware: the request's id, its log line and its metrics."""
 
+    def __init__(
+        self,
+        app: WSGIApplication,
+        metrics: Metrics,
+        pool_usage: Callable[[], dict[str, PoolUsage]] | None,
+    ) -> None:
+        self._app = app
+        self._metrics = metrics
+        self._pool_usage = pool_usage
+        self._pools_sampled = -POOL_SAMPLE_INTERVAL_S  # when, by `time.monotonic()`
 
-def _end_log_context(_error: BaseException | None) -> None:
-    trace: _Trace | None = g.pop("trace", None)
-    if trace is not None:
-        trace.log_context.__exit__(None, None, None)
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        started = time.perf_counter()
+        trace = Trace(_request_id(environ.get(_REQUEST_ID_ENVIRON)))
+        status = 500  # unless the app starts a response
 
+        def start(status_line: str, headers: list[tuple[str, str]], *exc_info: object) -> object:
+            nonlocal status
+            status = int(status_line[:3])
+            headers.append((REQUEST_ID_HEADER, trace.request_id))
+            return start_response(status_line, headers, *exc_info)  # type: ignore[arg-type]
 
-def request_id() -> str:
-    """The current request's id (`-` outside a request's hooks)."""
-    trace: _Trace | None = g.get("trace")
-    return "-" if trace is None else trace.request_id
+        current, bound = _current.set(trace), bind_request_id(trace.request_id)
+        try:
+            return self._app(environ, start)  # type: ignore[arg-type]
+        finally:
+            self._finish(environ["REQUEST_METHOD"], trace, status, started)
+            unbind_request_id(bound)
+            _current.reset(current)
 
-
-def install_request_telemetry(app: Flask, metrics: Metrics, storage: Storage) -> None:
-    """Register the hooks; the first `before_request` of the app, so it sees every request."""
-    pools_sampled = -POOL_SAMPLE_INTERVAL_S  # when, by `time.monotonic()`
-
-    def sample_pools() -> None:
-        nonlocal pools_sampled
-        now = time.monotonic()
-        if storage.pool_usage is not None and now - pools_sampled >= POOL_SAMPLE_INTERVAL_S:
-            pools_sampled = now  # threads that race here sample twice, which is harmless
-            metrics.observe_pools(storage.pool_usage())
-
-    def finish(response: Response) -> Response:
-        trace: _Trace = g.trace
-        seconds = time.perf_counter() - trace.started
-        rule, method = request.url_rule, request.method
-        route = rule.rule if rule is not None else UNMATCHED_ROUTE
-        response.headers[REQUEST_ID_HEADER] = trace.request_id
-        metrics.observe_request(method, route, response.status_code, seconds)
-        sample_pools()
+    def _finish(self, method: str, trace: Trace, status: int, started: float) -> None:
+        seconds = time.perf_counter() - started
+        self._metrics.observe_request(method, trace.route, status, seconds)
+        self._sample_pools()
         logger.info(
             "request",
             method=method,
-            route=route,
-            status=response.status_code,
+            route=trace.route,
+            status=status,
             duration_ms=round(seconds * 1000, 2),
-            token=g.get("token_prefix"),
+            token=trace.token,
+            **trace.fields,
         )
-        return response
 
-    app.before_request(_start)
-    app.after_request(finish)
-    app.teardown_request(_end_log_context)
+    def _sample_pools(self) -> None:
+        now = time.monotonic()
+        if self._pool_usage is not None and now - self._pools_sampled >= POOL_SAMPLE_INTERVAL_S:
+            self._pools_sampled = now  # threads that race here sample twice, which is harmless
+            self._metrics.observe_pools(self._pool_usage())

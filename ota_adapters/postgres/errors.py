@@ -8,7 +8,8 @@ statement can meet; everything here is shared.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from types import TracebackType
 
 import psycopg2.errors
 import sqlalchemy as sa
@@ -56,15 +57,20 @@ def means_unavailable(error: BaseException) -> bool:
     return str(sqlstate).startswith(_UNAVAILABLE_CLASSES)
 
 
-@contextmanager
-def storage_errors() -> Iterator[None]:
-    """Turn "the database cannot serve now" into `StorageUnavailable`; leave the rest."""
-    try:
-        yield
-    except sa.exc.SQLAlchemyError as error:
-        if means_unavailable(error):
+class storage_errors(AbstractContextManager[None]):
+    """Turn "the database cannot serve now" into `StorageUnavailable`; leave the rest.
+
+    A class rather than a generator: every statement of every request passes here.
+    """
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if isinstance(error, sa.exc.SQLAlchemyError) and means_unavailable(error):
             raise StorageUnavailable(f"the database is unavailable: {first_line(error)}") from error
-        raise
 
 
 @contextmanager

@@ -27,12 +27,12 @@ def test_production_wiring_uses_the_system_clock_uuid7_ids_and_the_sample_data()
         container.unwire()
 
 
-def test_use_cases_are_built_over_the_shared_ports() -> None:
+def test_use_cases_are_shared_services_over_the_shared_ports() -> None:
     container = build_container(Settings(storage="memory"))
     try:
         first, second = container.search_availability(), container.search_availability()
         assert isinstance(first, SearchAvailability)
-        assert first is not second
+        assert first is second, "stateless: one per app, built with it"
         assert isinstance(container.make_reservation(), MakeReservation)
         assert container.storage() is container.storage()
     finally:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+import uuid
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from loguru import logger
 
+from ota_core import DateRange, Reservation, ReservationId
+from ota_web.events import DomainEvents
 from ota_web.logging import configure_logging
+from ota_web.metrics import Metrics
+from ota_web.telemetry import RequestTelemetry, request_id
 from tests.web.support import AUTH, TOKEN, a_token, reserve, search
 
 Records = list[dict[str, Any]]
@@ -85,18 +91,44 @@ def test_a_refused_token_is_not_logged_at_all(
         assert token[:8] not in json.dumps(record, default=str)
 
 
-def test_every_line_of_a_request_carries_its_id(client: FlaskClient, log_records: Records) -> None:
+def test_a_request_is_one_line_that_tells_what_it_did(
+    client: FlaskClient, log_records: Records
+) -> None:
     reserve(client, headers={"X-Request-ID": "req-9"})
     reserve(client, headers={"X-Request-ID": "req-10"})
 
-    assert [(r["message"], r["request_id"]) for r in log_records] == [
-        ("reservation made", "req-9"),
-        ("request", "req-9"),
-        (
-            "booking conflict: property g3hbWxJ5TdXidt is not free for [2027-06-01, 2027-06-04)",
-            "req-10",
-        ),
-        ("request", "req-10"),
+    made, refused = log_records
+    assert (made["message"], made["request_id"], made["status"]) == ("request", "req-9", 200)
+    assert made["event"] == "reservation made"
+    assert (made["property_id"], made["start_date"], made["nights"]) == (
+        "g3hbWxJ5TdXidt",
+        "2027-06-01",
+        3,
+    )
+    assert (refused["message"], refused["request_id"], refused["status"]) == (
+        "request",
+        "req-10",
+        409,
+    )
+    assert refused["event"] == "booking conflict"
+    assert refused["code"] == "dates_unavailable"
+    assert refused["reason"] == "property g3hbWxJ5TdXidt is not free for [2027-06-01, 2027-06-04)"
+
+
+def test_a_line_of_its_own_during_a_request_carries_the_request_id(
+    client: FlaskClient, log_records: Records
+) -> None:
+    def note() -> None:
+        logger.warning("something worth a line")
+
+    client.application.before_request(note)
+    client.get("/healthz", headers={"X-Request-ID": "req-11"})
+    logger.warning("outside any request")
+
+    assert [(r["message"], r.get("request_id")) for r in log_records] == [
+        ("something worth a line", "req-11"),
+        ("request", "req-11"),
+        ("outside any request", None),
     ]
 
 
@@ -104,12 +136,29 @@ def test_domain_events_are_logged_with_their_ids(client: FlaskClient, log_record
     location = reserve(client).headers["Location"]
     client.delete(location, headers=AUTH)
 
-    made, cancelled = (r for r in log_records if r["message"].startswith("reservation"))
-    assert made["message"] == "reservation made"
-    assert cancelled["message"] == "reservation cancelled"
+    made, cancelled = (r for r in log_records if "event" in r)
+    assert made["event"] == "reservation made"
+    assert cancelled["event"] == "reservation cancelled"
     for event in (made, cancelled):
+        assert event["message"] == "request"
         assert location.endswith(event["reservation_id"])
         assert event["property_id"] == "g3hbWxJ5TdXidt"
+
+
+def test_an_event_outside_a_request_is_a_line_of_its_own(log_records: Records) -> None:
+    stay = Reservation(
+        ReservationId(uuid.UUID(int=7)),
+        "g3hbWxJ5TdXidt",
+        DateRange.from_nights(dt.date(2027, 6, 1), 2),
+        created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    )
+
+    DomainEvents(Metrics()).reservation_cancelled(stay)
+
+    (line,) = log_records
+    assert line["message"] == "reservation cancelled"
+    assert line["reservation_id"] == str(uuid.UUID(int=7))
+    assert "request_id" not in line
 
 
 def test_json_logs_are_one_object_per_line() -> None:
@@ -140,12 +189,12 @@ def test_metrics_count_requests_by_route_and_status_and_bookings(client: FlaskCl
     text = client.get("/metrics").get_data(as_text=True)
 
     assert (
-        'ota_http_requests_total{method="GET",route="/api/v1/properties/available",status="200"}'
-        " 1.0" in text
+        "ota_http_request_duration_seconds_count"
+        '{method="GET",route="/api/v1/properties/available",status="200"} 1.0' in text
     )
     assert (
-        'ota_http_requests_total{method="POST",route="/api/v1/reservations",status="409"} 1.0'
-        in text
+        "ota_http_request_duration_seconds_count"
+        '{method="POST",route="/api/v1/reservations",status="409"} 1.0' in text
     )
     assert "ota_http_request_duration_seconds_bucket{" in text
     assert "ota_reservations_made_total 1.0" in text
@@ -163,3 +212,41 @@ def test_a_replayed_booking_is_counted_as_a_replay_not_a_new_reservation(
 
     assert "ota_reservations_made_total 1.0" in text
     assert "ota_booking_replays_total 1.0" in text
+
+
+def _failing_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    assert request_id() == environ["HTTP_X_REQUEST_ID"], "bound while the app runs"
+    raise RuntimeError("the app broke before answering")
+
+
+def test_a_request_the_app_fails_to_answer_is_still_logged_and_counted(
+    log_records: Records,
+) -> None:
+    metrics = Metrics()
+    telemetry = RequestTelemetry(_failing_app, metrics, pool_usage=None)
+    environ = {"REQUEST_METHOD": "GET", "HTTP_X_REQUEST_ID": "req-12"}
+
+    with pytest.raises(RuntimeError, match="broke"):
+        telemetry(environ, lambda *_: None)
+
+    (line,) = log_records
+    assert (line["request_id"], line["status"], line["route"]) == ("req-12", 500, "<unmatched>")
+    labels = {"method": "GET", "route": "<unmatched>", "status": "500"}
+    assert metrics.registry.get_sample_value("ota_http_request_duration_seconds_count", labels) == 1
+    assert request_id() == "-", "unbound once the request is over"
+
+
+def test_the_request_id_is_added_to_the_headers_the_app_starts_its_response_with() -> None:
+    def app(_environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("204 No Content", [("Content-Length", "0")])
+        return []
+
+    started: list[tuple[str, list[tuple[str, str]]]] = []
+    telemetry = RequestTelemetry(app, Metrics(), pool_usage=None)
+    body = telemetry(
+        {"REQUEST_METHOD": "DELETE", "HTTP_X_REQUEST_ID": "req-13"},
+        lambda status, headers, *_: started.append((status, headers)),
+    )
+
+    assert list(body) == []
+    assert started == [("204 No Content", [("Content-Length", "0"), ("X-Request-ID", "req-13")])]
