@@ -8,8 +8,11 @@ directly as WSGI (no server, no client, no threads), and counts the
 instructions of N requests of one kind, less those of the same process making
 none, over N.
 
-    python -m bench.instructions --url postgresql://... [--requests 300]
+    python -m bench.instructions --url postgresql://... [--requests 300] [--log-level INFO]
     python -m bench.instructions --url postgresql://... --layers
+
+The service runs at `LOG_LEVEL=WARNING` unless `--log-level` says otherwise
+(`INFO`: its request lines, JSON as under gunicorn, written to a pipe).
 
 `--layers` counts one booking at each layer below HTTP instead: the use case
 with the Postgres unit of work, the INSERT through SQLAlchemy's
@@ -63,7 +66,8 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 def _app(target: str, url: str) -> WsgiApp:
     os.environ["DATABASE_URL"] = url
     if target == "service":
-        os.environ.update(STORAGE="postgres", LOG_LEVEL="WARNING")
+        os.environ.setdefault("LOG_LEVEL", "WARNING")
+        os.environ.update(STORAGE="postgres", LOG_FORMAT="json")
         from ota_web.app import create_app  # noqa: PLC0415 - after the environment is set
 
         return create_app()
@@ -195,11 +199,14 @@ def work(target: str, kind: str, url: str, requests: int) -> None:
     print(json.dumps({str(status): count for status, count in sorted(statuses.items())}))
 
 
-def _count(target: str, kind: str, url: str, requests: int) -> tuple[int, dict[str, int]]:
+def _count(
+    target: str, kind: str, url: str, requests: int, log_level: str = "WARNING"
+) -> tuple[int, dict[str, int]]:
     command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
                sys.executable, "-m", "bench.instructions", "--url", url,
                "--work", target, kind, str(requests)]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
+    environment = os.environ | {"LOG_LEVEL": log_level}
+    done = subprocess.run(command, capture_output=True, text=True, check=True, env=environment)  # noqa: S603
     found = _COLLECTED.search(done.stderr)
     if found is None:
         raise RuntimeError(f"callgrind printed no total:\n{done.stderr[-2000:]}")
@@ -212,13 +219,17 @@ def _valgrind_version() -> str:
 
 
 def measure(
-    url: str, requests: int, kinds: Sequence[str], targets: Sequence[str] = TARGETS
+    url: str,
+    requests: int,
+    kinds: Sequence[str],
+    targets: Sequence[str] = TARGETS,
+    log_level: str = "WARNING",
 ) -> list[dict[str, Any]]:
     rows = []
     for kind in kinds:
         for target in targets:
-            idle, _ = _count(target, kind, url, 0)
-            busy, statuses = _count(target, kind, url, requests)
+            idle, _ = _count(target, kind, url, 0, log_level)
+            busy, statuses = _count(target, kind, url, requests, log_level)
             per_request = (busy - idle) / requests
             rows.append({"kind": kind, "target": target, "instructions": per_request,
                          "statuses": statuses})  # fmt: skip
@@ -233,6 +244,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
     parser.add_argument("--layers", action="store_true", help="one booking at each layer")
+    parser.add_argument("--log-level", default="WARNING", help="the service's LOG_LEVEL")
     parser.add_argument("--json", help="write the figures here too")
     parser.add_argument("--work", nargs=3, metavar=("TARGET", "KIND", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -247,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.layers:
         rows = measure(args.url, args.requests, LAYERS, targets=["layer"])
     else:
-        rows = measure(args.url, args.requests, args.kinds)
+        rows = measure(args.url, args.requests, args.kinds, log_level=args.log_level)
     for kind in [] if args.layers else args.kinds:
         mine, theirs = (next(r["instructions"] for r in rows if r["kind"] == kind and
                              r["target"] == t) for t in TARGETS)  # fmt: skip
@@ -255,7 +267,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.json:
         with open(args.json, "w") as out:
             json.dump({"started": started, "argv": sys.argv[1:], "machine": machine,
-                       "requests": args.requests, "rows": rows}, out, indent=2)  # fmt: skip
+                       "requests": args.requests, "log_level": args.log_level,
+                       "rows": rows}, out, indent=2)  # fmt: skip
 
 
 if __name__ == "__main__":
