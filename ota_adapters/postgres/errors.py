@@ -7,8 +7,7 @@ statement can meet; everything here is shared.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from types import TracebackType
 
 import psycopg2.errors
@@ -73,21 +72,23 @@ class storage_errors(AbstractContextManager[None]):
             raise StorageUnavailable(f"the database is unavailable: {first_line(error)}") from error
 
 
-@contextmanager
-def read_errors() -> Iterator[None]:
+class read_errors(storage_errors):
     """`storage_errors` for a read that may run on a hot standby (a read replica).
 
     A standby cancels a query whose rows its replay of the primary's changes must
     remove (SQLSTATE 40001, "conflict with recovery"). Sent again, the read may
     well succeed, so it is reported as unavailable (a 503 with Retry-After).
     """
-    with storage_errors():
-        try:
-            yield
-        except sa.exc.DBAPIError as error:
-            if is_transient_conflict(error):
-                raise StorageUnavailable(f"the read was cancelled: {first_line(error)}") from error
-            raise
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if isinstance(error, sa.exc.DBAPIError) and is_transient_conflict(error):
+            raise StorageUnavailable(f"the read was cancelled: {first_line(error)}") from error
+        super().__exit__(exc_type, error, traceback)
 
 
 def first_line(error: BaseException) -> str:
