@@ -34,9 +34,12 @@ class Unauthorized(OtaError):
 
 def sent_token(incoming: Request) -> str | None:
     """The token from the `Authorization` header or the `access_token` parameter, if any."""
-    header = incoming.headers.get("Authorization")
+    # Read from the WSGI environ: the same values as `incoming.headers` and
+    # `incoming.query_string`, without building them on every request.
+    environ = incoming.environ
+    header: str | None = environ.get("HTTP_AUTHORIZATION")
     # Without a query string there is nothing to parse (the common case: a header).
-    in_query = incoming.args.getlist(TOKEN_PARAMETER) if incoming.query_string else []
+    in_query = incoming.args.getlist(TOKEN_PARAMETER) if environ.get("QUERY_STRING") else []
     if (header is not None and in_query) or len(in_query) > 1:
         # RFC 6750, section 2: a client uses one way only to send the token.
         raise InvalidRequest("send the access token once, in one way", field=TOKEN_PARAMETER)

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import string
+import unicodedata
 import uuid
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ota_core import (
     DateRange,
@@ -15,6 +19,7 @@ from ota_core import (
     ReservationStatus,
     parse_property_id,
 )
+from ota_core.model import PROPERTY_ID_MAX_LENGTH
 from tests.builders import a_reservation, stay
 
 
@@ -42,9 +47,19 @@ def test_malformed_property_ids_are_refused_with_the_reason(raw: object, why: st
     assert refused.value.field == "property_id"
 
 
-def test_a_property_validates_its_id() -> None:
+@pytest.mark.parametrize("raw", ["", "x" * 65, "with space", "nul\x00byte", 42])
+def test_a_property_validates_its_id(raw: object) -> None:
     with pytest.raises(InvalidRequest):
-        Property(PropertyId(""), "empty id")
+        Property(raw, "a flat")  # type: ignore[arg-type]
+
+
+def test_a_property_takes_any_printable_id_not_only_ascii() -> None:
+    assert Property(PropertyId("ünïcödé-1"), "a flat").id == "ünïcödé-1"
+
+
+def test_a_property_description_is_text() -> None:
+    with pytest.raises(TypeError, match="description must be a string"):
+        Property(PropertyId("P1"), None)  # type: ignore[arg-type]
 
 
 def test_a_reservation_is_confirmed_until_cancelled() -> None:
@@ -80,3 +95,20 @@ def test_a_reservation_id_must_be_a_uuid() -> None:
             stay=DateRange.from_nights(dt.date(2030, 1, 1), 1),
             created_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
         )
+
+
+def _printable_without_spaces(raw: str) -> bool:
+    """The rule for property ids, written out character by character."""
+    return 1 <= len(raw) <= PROPERTY_ID_MAX_LENGTH and not any(
+        char.isspace() or unicodedata.category(char).startswith("C") for char in raw
+    )
+
+
+@given(st.text(max_size=70) | st.text(alphabet=string.ascii_letters + string.digits, max_size=70))
+def test_a_property_id_is_taken_exactly_when_the_rule_allows_it(raw: str) -> None:
+    try:
+        parse_property_id(raw)
+    except InvalidRequest:
+        assert not _printable_without_spaces(raw)
+    else:
+        assert _printable_without_spaces(raw)
