@@ -6,7 +6,8 @@ settings) on the database at `--url`, filled by `bench.generate`, then runs
 wrk phases (`bench/load.lua`) interleaved target by target: search, reserve,
 get by id, a mix. Last, the baseline's design-(a) search runs with the search
 B-tree dropped (so the planner can only use the exclusion constraint's GiST),
-and the B-tree is rebuilt. Prints a table and writes JSON.
+and the B-tree is rebuilt. Prints a table and writes JSON. Each ratio to the
+baseline is the median over rounds of the ratio within a round (`--rounds`).
 
     python -m bench.load --url postgresql://postgres@/ota_bench?host=... --json load.json
 """
@@ -21,6 +22,7 @@ import platform
 import shlex
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,6 +55,7 @@ class Target:
     port: int
     command: list[str]
     env: dict[str, str]
+    cwd: Path | None = None  # another checkout of the service (`--checkouts`)
 
 
 @attrs.frozen
@@ -65,6 +68,7 @@ class Options:
     rounds: int = 1
     kinds: tuple[str, ...] = KINDS
     log_levels: tuple[str, ...] = ("INFO",)
+    checkouts: tuple[Path, ...] = ()
     gist: bool = True
     first_port: int = 18000
     out_dir: Path = Path(".ota/bench")
@@ -156,7 +160,8 @@ BASELINE_POOL = 4 * 15
 
 def check_connections(max_connections: int, options: Options) -> None:
     """Stop early when the servers' pools could exhaust the database's connections."""
-    needed = len(options.log_levels) * SERVICE_POOL + BASELINE_POOL + 10  # + tools, margin
+    services = len(options.log_levels) + len(options.checkouts)
+    needed = services * SERVICE_POOL + BASELINE_POOL + 10  # + tools, margin
     if max_connections < needed:
         raise SystemExit(
             f"max_connections is {max_connections}; the servers' pools need up to {needed}"
@@ -174,6 +179,15 @@ def targets(options: Options) -> list[Target]:
         command = [gunicorn, "-c", "python:ota_web.gunicorn_conf", "ota_web.wsgi:app"]
         found.append(Target(name, port, command, env))
         port += 1
+    for checkout in options.checkouts:
+        # The same service from another checkout (say a worktree of an earlier commit):
+        # gunicorn imports the app from its working directory first.
+        level = options.log_levels[0]
+        env = {**base_env, "STORAGE": "postgres", "PORT": str(port), "LOG_LEVEL": level}
+        command = [gunicorn, "-c", "python:ota_web.gunicorn_conf", "ota_web.wsgi:app"]
+        name = f"service@{checkout.resolve().name}" + ("" if level == "INFO" else f" {level}")
+        found.append(Target(name, port, command, env, cwd=checkout))
+        port += 1
     command = [gunicorn, "-c", "python:bench.baseline_conf", "bench.baseline_app:app"]
     found.append(Target("baseline", port, command, {**base_env, "PORT": str(port)}))
     return found
@@ -185,7 +199,7 @@ def running(target: Target, log: Path) -> Iterator[subprocess.Popen[bytes]]:
     env = {**os.environ, **target.env}
     with log.open("wb") as out:
         process = subprocess.Popen(  # noqa: S603
-            target.command, env=env, stdout=out, stderr=subprocess.STDOUT
+            target.command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=target.cwd
         )
     try:
         wait_ready(target, process)
@@ -305,27 +319,47 @@ def run(options: Options) -> dict[str, Any]:
     report["load_average_after"] = load_average()
     report["phases"] = [attrs.asdict(p) | {"requests_per_s": round(p.rate, 1)} for p in phases]
     report["ratios"] = ratios(phases)
+    report["ratios_by_round"] = round_ratios(phases)
     return report
 
 
 def ratios(phases: Sequence[Phase]) -> dict[str, float]:
-    """Each service's requests/s over the baseline's (mean over rounds), per kind."""
+    """Each service's requests/s over the baseline's, per kind: the median over rounds.
 
-    def mean_rate(target: str, kind: str) -> float | None:
-        rates = [p.rate for p in phases if p.target == target and p.kind == kind]
-        return sum(rates) / len(rates) if rates else None
-
+    A round runs the service's phase and the baseline's back to back, so each
+    round's ratio compares the two on nearly the same machine; the median
+    leaves out a round that something else running on the machine spoiled.
+    """
     found: dict[str, float] = {}
-    services = sorted({p.target for p in phases if p.target.startswith("service")})
-    for service in services:
-        for kind in KINDS:
-            own, base = mean_rate(service, kind), mean_rate("baseline", kind)
-            if own and base:
-                found[f"{service} / baseline, {kind}"] = round(own / base, 2)
-        own, gist = mean_rate(service, "search"), mean_rate("baseline", "search (a) GiST")
+    for name, by_round in round_ratios(phases).items():
+        found[name] = round(statistics.median(by_round), 2)
+    gist = [p.rate for p in phases if p.target == "baseline" and p.kind == "search (a) GiST"]
+    for service in _services(phases):
+        own = [p.rate for p in phases if p.target == service and p.kind == "search"]
         if own and gist:
-            found[f"{service} search / baseline (a) GiST search"] = round(own / gist, 2)
+            key = f"{service} search / baseline (a) GiST search"
+            found[key] = round(statistics.median(own) / statistics.median(gist), 2)
     return found
+
+
+def round_ratios(phases: Sequence[Phase]) -> dict[str, list[float]]:
+    """Each service's requests/s over the baseline's in the same round, per kind."""
+    rates = {(p.target, p.kind, p.round): p.rate for p in phases}
+    found: dict[str, list[float]] = {}
+    for service in _services(phases):
+        for kind in KINDS:
+            by_round = [
+                round(rates[service, kind, r] / rates["baseline", kind, r], 2)
+                for (target, phase_kind, r) in rates
+                if target == service and phase_kind == kind and ("baseline", kind, r) in rates
+            ]
+            if by_round:
+                found[f"{service} / baseline, {kind}"] = by_round
+    return found
+
+
+def _services(phases: Sequence[Phase]) -> list[str]:
+    return sorted({p.target for p in phases if p.target.startswith("service")})
 
 
 def _plain(_instance: object, _field: object, value: object) -> object:
@@ -372,8 +406,11 @@ def print_report(report: dict[str, Any]) -> None:
             f" {statuses} | {errors} |"
         )
     print()
+    by_round = report["ratios_by_round"]
     for name, value in report["ratios"].items():
-        print(f"{name}: {value:.2f}")
+        rounds = by_round.get(name)
+        each = f"  (rounds: {', '.join(f'{r:.2f}' for r in rounds)})" if rounds else ""
+        print(f"{name}: {value:.2f}{each}")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> tuple[Options, Path | None]:
@@ -389,6 +426,10 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[Options, Path | None]
         "--log-levels", nargs="+", default=["INFO"],
         help="one service per LOG_LEVEL (INFO: the default request log)",
     )  # fmt: skip
+    parser.add_argument(
+        "--checkouts", nargs="+", type=Path, default=[],
+        help="also the service of these checkouts (e.g. a git worktree of an earlier commit)",
+    )  # fmt: skip
     parser.add_argument("--no-gist", action="store_true", help="skip the design-(a) phase")
     parser.add_argument("--first-port", type=int, default=18000)
     parser.add_argument("--out-dir", type=Path, default=Path(".ota/bench"))
@@ -397,8 +438,8 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[Options, Path | None]
     options = Options(
         url=args.url, seconds=args.seconds, warm_up=args.warm_up, connections=args.connections,
         wrk_threads=args.wrk_threads, rounds=args.rounds, kinds=tuple(args.kinds),
-        log_levels=tuple(args.log_levels), gist=not args.no_gist, first_port=args.first_port,
-        out_dir=args.out_dir,
+        log_levels=tuple(args.log_levels), checkouts=tuple(args.checkouts),
+        gist=not args.no_gist, first_port=args.first_port, out_dir=args.out_dir,
     )  # fmt: skip
     return options, args.json
 
