@@ -7,23 +7,40 @@ names the rows; the transaction rolls back, so nothing changes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Callable, Sequence
 
 import attrs
 import sqlalchemy as sa
 
 from ota_adapters.postgres.schema import MAX_STAY_NIGHTS
+from ota_core import InvalidRequest
+from ota_core.model import PROPERTY_ID_MAX_LENGTH, check_property_id
 
 SHOWN_PER_CHECK = 20
 
 _VALID_NIGHTS = f"number_of_nights BETWEEN 1 AND {MAX_STAY_NIGHTS}"
+_PLAIN_PROPERTY_ID = f"property_id ~ '^[A-Za-z0-9]{{1,{PROPERTY_ID_MAX_LENGTH}}}$'"
+
+
+Row = sa.Row[tuple[object, ...]]
 
 
 @attrs.frozen
 class LegacyCheck:
     problem: str
     columns: tuple[str, ...]
-    query: str
+    query: str  # the offending rows, or the candidates `acceptable` looks at
+    # For a rule SQL cannot state: the rows of `query` it accepts are not offending.
+    acceptable: Callable[[Row], bool] | None = None
+
+
+def _valid_property_id(row: Row) -> bool:
+    try:
+        check_property_id(row[0])
+    except InvalidRequest:
+        return False
+    return True
 
 
 CHECKS = (
@@ -72,6 +89,16 @@ CHECKS = (
         f") AS ordered WHERE start_date < earlier_end ORDER BY property_id, start_date",
     ),
     LegacyCheck(
+        # The domain's rule (`check_property_id`): the service could neither list nor
+        # book a property it refuses. Ids of ASCII letters and digits pass here already.
+        f"properties whose id is not 1 to {PROPERTY_ID_MAX_LENGTH} printable characters"
+        " without spaces",
+        ("property_id",),
+        f"SELECT property_id FROM property"  # noqa: S608 - constants only
+        f" WHERE property_id IS NULL OR NOT {_PLAIN_PROPERTY_ID} ORDER BY property_id",
+        acceptable=_valid_property_id,
+    ),
+    LegacyCheck(
         "properties without a description",
         ("property_id",),
         "SELECT property_id FROM property WHERE description IS NULL ORDER BY property_id",
@@ -79,11 +106,22 @@ CHECKS = (
 )
 
 
+def _offending(connection: sa.Connection, check: LegacyCheck, limit: int) -> list[Row]:
+    """Up to `limit` rows that break the check's rule."""
+    if check.acceptable is None:
+        return list(connection.execute(sa.text(f"{check.query} LIMIT {limit}")).all())
+    acceptable = check.acceptable
+    # Streamed: the candidates are few unless many ids are unusual, and then the first do.
+    candidates = connection.execute(sa.text(check.query).execution_options(yield_per=1000))
+    with candidates:
+        return list(itertools.islice((r for r in candidates if not acceptable(r)), limit))
+
+
 class LegacyDataRejected(Exception):
     """Legacy rows break a rule of the current schema; the migration changed nothing."""
 
 
-def _section(check: LegacyCheck, rows: Sequence[sa.Row[tuple[object, ...]]]) -> str:
+def _section(check: LegacyCheck, rows: Sequence[Row]) -> str:
     shown = rows[:SHOWN_PER_CHECK]
     lines = [f"- {check.problem} ({', '.join(check.columns)}):"]
     lines += ["    " + " | ".join("NULL" if v is None else str(v) for v in row) for row in shown]
@@ -96,8 +134,7 @@ def check_legacy_rows(connection: sa.Connection) -> None:
     """Raise `LegacyDataRejected` naming the rows the current schema cannot hold."""
     sections = []
     for check in CHECKS:
-        limited = f"{check.query} LIMIT {SHOWN_PER_CHECK + 1}"
-        rows = connection.execute(sa.text(limited)).all()
+        rows = _offending(connection, check, SHOWN_PER_CHECK + 1)
         if rows:
             sections.append(_section(check, rows))
     if sections:

@@ -119,8 +119,14 @@ def test_the_nights_check_is_the_bound_search_relies_on(legacy_database: str) ->
             ["INSERT INTO property VALUES ('no-words', NULL)"],
             ["properties without a description", "no-words"],
         ),
+        (
+            ["INSERT INTO property VALUES ('two words', 'a flat')",
+             "INSERT INTO property VALUES (E'bell\\x07', 'a flat')",
+             "INSERT INTO property VALUES ('', 'a flat')"],
+            ["printable characters without spaces", "two words", "bell\x07"],
+        ),
     ],
-    ids=["overlap", "nights", "orphan", "missing-value", "no-description"],
+    ids=["overlap", "nights", "orphan", "missing-value", "no-description", "property-id"],
 )  # fmt: skip
 def test_legacy_rows_the_schema_cannot_hold_stop_the_migration_by_name_changing_nothing(
     legacy_database: str, bad_rows: list[str], reported: list[str]
@@ -136,6 +142,14 @@ def test_legacy_rows_the_schema_cannot_hold_stop_the_migration_by_name_changing_
         assert fragment in str(rejected.value)
     assert catalog(legacy_database) == schema_before
     assert rows(legacy_database, "SELECT * FROM reservation ORDER BY 1, 2, 3") == rows_before
+
+
+def test_property_ids_the_domain_takes_pass_the_legacy_checks(legacy_database: str) -> None:
+    execute(legacy_database, "INSERT INTO property VALUES ('villa-ü_2.b', 'a flat')")
+    migrate(legacy_database)
+    assert rows(
+        legacy_database, "SELECT property_id FROM property WHERE property_id LIKE 'villa%'"
+    ) == [("villa-ü_2.b",)]
 
 
 def test_downgrading_and_upgrading_again_gives_back_the_same_schema_and_ids(
