@@ -37,8 +37,9 @@ ALLOWED: dict[tuple[str, tuple[str, ...]], str] = {
     ),
     ("ota_adapters/postgres/legacy_checks.py", ("MAX_STAY_NIGHTS",)): "a module constant",
     ("ota_adapters/postgres/legacy_checks.py", ("_VALID_NIGHTS",)): "a constant predicate",
-    ("ota_adapters/postgres/legacy_checks.py", ("check.query", "SHOWN_PER_CHECK + 1")): (
-        "a query of the CHECKS constants, with a constant row limit"
+    ("ota_adapters/postgres/legacy_checks.py", ("_PLAIN_PROPERTY_ID",)): "a constant predicate",
+    ("ota_adapters/postgres/legacy_checks.py", ("check.query", "limit")): (
+        "a query of the CHECKS constants, with the caller's row limit (an int)"
     ),
     ("ota_adapters/postgres/legacy_ids.py", ("LEGACY_RESERVATION_NAMESPACE",)): (
         "the UUID namespace of legacy ids, a constant"
