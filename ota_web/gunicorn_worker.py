@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from http import HTTPStatus
 from typing import Any
 
@@ -23,6 +22,8 @@ from typing import Any
 from gunicorn import util  # type: ignore[import-untyped]
 from gunicorn.http import errors  # type: ignore[import-untyped]
 from gunicorn.workers.gthread import ThreadWorker  # type: ignore[import-untyped]
+
+from ota_web.logging import new_request_id
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -91,7 +92,7 @@ class ProblemThreadWorker(ThreadWorker):  # type: ignore[misc]  # a class withou
     """The `gthread` worker, with refusals and failures answered as problem documents."""
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
-        request_id = uuid.uuid4().hex
+        request_id = new_request_id()
         status = refusal_status(exc)
         if status is None:
             # No request line in the message: its query string may hold an access token.

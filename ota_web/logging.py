@@ -12,6 +12,7 @@ import functools
 import inspect
 import json
 import logging
+import secrets
 import sys
 import traceback
 from collections.abc import Callable
@@ -27,6 +28,11 @@ _owned_sinks: list[int] = []
 _JSON = json.JSONEncoder(ensure_ascii=False, default=str)
 _LOGURU_DEFAULT_SINK = 0
 _request_id: ContextVar[str | None] = ContextVar("ota_log_request_id", default=None)
+
+
+def new_request_id() -> str:
+    """A request id for a request that came without a usable one: 32 random hex characters."""
+    return secrets.token_hex(16)
 
 
 def bind_request_id(request_id: str) -> Token[str | None]:

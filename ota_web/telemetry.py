@@ -17,7 +17,6 @@ thread (a context variable) while Flask handles it:
 from __future__ import annotations
 
 import re
-import secrets
 import time
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
@@ -27,7 +26,7 @@ import attrs
 from flask import request
 from loguru import logger
 
-from ota_web.logging import bind_request_id, unbind_request_id
+from ota_web.logging import bind_request_id, new_request_id, unbind_request_id
 from ota_web.metrics import Metrics
 from ota_web.storage import PoolUsage
 
@@ -86,7 +85,7 @@ def note_route() -> None:
 def _request_id(sent: str | None) -> str:
     if sent is not None and _VALID_REQUEST_ID.fullmatch(sent):
         return sent
-    return secrets.token_hex(16)
+    return new_request_id()
 
 
 class RequestTelemetry:
