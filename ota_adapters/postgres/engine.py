@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import sqlalchemy as sa
+from loguru import logger
 from sqlalchemy.pool import NullPool
 
 from ota_adapters.postgres.waiting import connection_class, wait_with_deadlines
@@ -27,22 +30,55 @@ ANSWER_MARGIN_S = 2.0
 """How long past `statement_timeout` the pool waits for an answer before it gives the server up."""
 
 
+def session_settings(statement_timeout_ms: int) -> dict[str, str]:
+    """The settings every session of the service runs with, as `pg_settings` shows them.
+
+    UTC sessions: timestamps read back in UTC, whatever the server's zone. No JIT and
+    no parallel workers: each page of search is a millisecond of index probes, and
+    compiling or starting workers for it cost 10x that and more (bench/RESULTS.md).
+    """
+    return {
+        "statement_timeout": str(statement_timeout_ms),  # in ms, the setting's unit
+        "TimeZone": "UTC",
+        "jit": "off",
+        "max_parallel_workers_per_gather": "0",
+    }
+
+
 def _connect_args(statement_timeout_ms: int, connect_timeout_s: int) -> dict[str, object]:
     answer_timeout_s = (
         statement_timeout_ms / 1000 + ANSWER_MARGIN_S if statement_timeout_ms else None
     )
+    wanted = session_settings(statement_timeout_ms)
     return {
         "connection_factory": connection_class(answer_timeout_s),
         "connect_timeout": connect_timeout_s,
         "application_name": "ota",
-        # UTC sessions: timestamps read back in UTC, whatever the server's zone. No JIT and
-        # no parallel workers: each page of search is a millisecond of index probes, and
-        # compiling or starting workers for it cost 10x that and more (bench/RESULTS.md).
-        "options": (
-            f"-c statement_timeout={statement_timeout_ms} -c timezone=UTC"
-            " -c jit=off -c max_parallel_workers_per_gather=0"
-        ),
+        "options": " ".join(f"-c {name}={value}" for name, value in wanted.items()),
     }
+
+
+def _report_session_settings(wanted: dict[str, str], dbapi_connection: Any, _record: Any) -> None:
+    """Warn when the first session's settings are not `wanted`.
+
+    They are sent as startup options, which a pooler in transaction mode
+    (PgBouncer) drops or refuses: there they belong on the database role
+    (deploy/README.md). Without them statements have no server-side timeout
+    (the client still gives up on them: `waiting`) and searches may be planned
+    with JIT and parallel workers.
+    """
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, setting FROM pg_settings WHERE name = ANY(%s)", (list(wanted),)
+        )
+        found = dict(cursor.fetchall())
+    dbapi_connection.rollback()
+    wrong = {name: found.get(name) for name, value in wanted.items() if found.get(name) != value}
+    if wrong:
+        shown = ", ".join(
+            f"{name} is {actual} instead of {wanted[name]}" for name, actual in wrong.items()
+        )
+        logger.warning("database sessions do not run with the service's settings: {}", shown)
 
 
 def build_engine(  # noqa: PLR0913 - pool settings, each given by name
@@ -67,7 +103,7 @@ def build_engine(  # noqa: PLR0913 - pool settings, each given by name
     Create it in each process that uses it (after a fork, not before).
     """
     wait_with_deadlines()
-    return sa.create_engine(
+    engine = sa.create_engine(
         driver_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
@@ -75,6 +111,9 @@ def build_engine(  # noqa: PLR0913 - pool settings, each given by name
         pool_pre_ping=pool_pre_ping,
         connect_args=_connect_args(statement_timeout_ms, connect_timeout_s),
     )
+    report = functools.partial(_report_session_settings, session_settings(statement_timeout_ms))
+    sa.event.listen(engine, "first_connect", report)
+    return engine
 
 
 @contextmanager
