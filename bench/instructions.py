@@ -19,6 +19,11 @@ with the Postgres unit of work, the INSERT through SQLAlchemy's
 `Connection.execute`, and the baseline's INSERT on a bare psycopg2 connection
 (each with its commit).
 
+`--cpu-time` times the same requests instead of counting them: the process's
+CPU time (user + system, `getrusage`) per request, without valgrind, the least
+of three runs with service and baseline taking turns. It weighs what counting
+cannot (system calls, cache misses) and moves with the machine's load.
+
 It needs valgrind (Debian: `apt-get install valgrind`) and a database filled by
 `bench.generate`. Bookings go to random properties and dates, as in `load.lua`,
 so some are refused (409) and each run books other stays. What it counts is
@@ -34,6 +39,7 @@ import json
 import os
 import random
 import re
+import resource
 import subprocess
 import sys
 from collections import Counter
@@ -191,12 +197,20 @@ class Bookings:
 
 
 def work(target: str, kind: str, url: str, requests: int) -> None:
-    """The measured process: warm up, then `requests` requests; statuses to stdout."""
+    """The measured process: warm up, then `requests` requests.
+
+    Prints the statuses as JSON, and the process's CPU time (user + system) the
+    requests took, in seconds, under the key "cpu_s".
+    """
     call = Bookings(url).at(kind) if target == "layer" else Caller(_app(target, url), kind, url)
     for _ in range(WARM_UP):
         call()
+    before = resource.getrusage(resource.RUSAGE_SELF)
     statuses = Counter(call() for _ in range(requests))
-    print(json.dumps({str(status): count for status, count in sorted(statuses.items())}))
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_s = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    found: dict[str, float] = {str(status): count for status, count in sorted(statuses.items())}
+    print(json.dumps(found | {"cpu_s": cpu_s}))
 
 
 def _count(
@@ -210,7 +224,24 @@ def _count(
     found = _COLLECTED.search(done.stderr)
     if found is None:
         raise RuntimeError(f"callgrind printed no total:\n{done.stderr[-2000:]}")
-    return int(found.group(1)), json.loads(done.stdout.strip().splitlines()[-1])
+    return int(found.group(1)), _statuses(done.stdout)
+
+
+def _statuses(stdout: str) -> dict[str, Any]:
+    reported: dict[str, Any] = json.loads(stdout.strip().splitlines()[-1])
+    return reported
+
+
+def _cpu_seconds(
+    target: str, kind: str, url: str, requests: int, log_level: str = "WARNING"
+) -> tuple[float, dict[str, int]]:
+    """The CPU time of `requests` requests in a process of their own (no valgrind)."""
+    command = [sys.executable, "-m", "bench.instructions", "--url", url,
+               "--work", target, kind, str(requests)]  # fmt: skip
+    environment = os.environ | {"LOG_LEVEL": log_level}
+    done = subprocess.run(command, capture_output=True, text=True, check=True, env=environment)  # noqa: S603
+    reported = _statuses(done.stdout)
+    return float(reported.pop("cpu_s")), reported
 
 
 def _valgrind_version() -> str:
@@ -230,11 +261,37 @@ def measure(
         for target in targets:
             idle, _ = _count(target, kind, url, 0, log_level)
             busy, statuses = _count(target, kind, url, requests, log_level)
+            statuses.pop("cpu_s")  # a time under valgrind says nothing
             per_request = (busy - idle) / requests
             rows.append({"kind": kind, "target": target, "instructions": per_request,
                          "statuses": statuses})  # fmt: skip
             print(f"{kind:8s} {target:9s} {per_request / 1e6:6.3f} M instructions/request"
                   f"  {statuses}", flush=True)  # fmt: skip
+    return rows
+
+
+CPU_RUNS = 3
+
+
+def measure_cpu(
+    url: str, requests: int, kinds: Sequence[str], log_level: str = "WARNING"
+) -> list[dict[str, Any]]:
+    """Microseconds of CPU per request, the least of `CPU_RUNS` runs, targets taking turns."""
+    rows = []
+    for kind in kinds:
+        runs: dict[str, list[float]] = {target: [] for target in TARGETS}
+        statuses: dict[str, dict[str, int]] = {}
+        for _ in range(CPU_RUNS):
+            for target in TARGETS:
+                seconds, statuses[target] = _cpu_seconds(target, kind, url, requests, log_level)
+                runs[target].append(seconds / requests * 1e6)
+        for target in TARGETS:
+            per_request = min(runs[target])
+            rows.append({"kind": kind, "target": target, "cpu_us": per_request,
+                         "cpu_us_runs": runs[target], "statuses": statuses[target]})  # fmt: skip
+            print(f"{kind:8s} {target:9s} {per_request:6.1f} us CPU/request (runs: "
+                  f"{', '.join(f'{r:.1f}' for r in runs[target])})  {statuses[target]}",
+                  flush=True)  # fmt: skip
     return rows
 
 
@@ -244,6 +301,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
     parser.add_argument("--layers", action="store_true", help="one booking at each layer")
+    parser.add_argument(
+        "--cpu-time", action="store_true",
+        help=f"CPU time per request instead (no valgrind; noisy: the least of {CPU_RUNS} runs)",
+    )  # fmt: skip
     parser.add_argument("--log-level", default="WARNING", help="the service's LOG_LEVEL")
     parser.add_argument("--json", help="write the figures here too")
     parser.add_argument("--work", nargs=3, metavar=("TARGET", "KIND", "N"), help=argparse.SUPPRESS)
@@ -254,16 +315,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     print(f"{started}  python -m bench.instructions {' '.join(sys.argv[1:])}")
-    machine = host() | {"valgrind": _valgrind_version()}
+    machine = host() | ({} if args.cpu_time else {"valgrind": _valgrind_version()})
     print(f"machine: {machine}")
+    figure = "cpu_us" if args.cpu_time else "instructions"
     if args.layers:
         rows = measure(args.url, args.requests, LAYERS, targets=["layer"])
+    elif args.cpu_time:
+        rows = measure_cpu(args.url, args.requests, args.kinds, log_level=args.log_level)
     else:
         rows = measure(args.url, args.requests, args.kinds, log_level=args.log_level)
     for kind in [] if args.layers else args.kinds:
-        mine, theirs = (next(r["instructions"] for r in rows if r["kind"] == kind and
+        mine, theirs = (next(r[figure] for r in rows if r["kind"] == kind and
                              r["target"] == t) for t in TARGETS)  # fmt: skip
-        print(f"service / baseline instructions, {kind}: {mine / theirs:.2f}")
+        print(f"service / baseline {figure.replace('_', ' ')}, {kind}: {mine / theirs:.2f}")
     if args.json:
         with open(args.json, "w") as out:
             json.dump({"started": started, "argv": sys.argv[1:], "machine": machine,
