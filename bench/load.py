@@ -8,6 +8,8 @@ get by id, a mix. Last, the baseline's design-(a) search runs with the search
 B-tree dropped (so the planner can only use the exclusion constraint's GiST),
 and the B-tree is rebuilt. Prints a table and writes JSON. Each ratio to the
 baseline is the median over rounds of the ratio within a round (`--rounds`).
+Each phase also reports the CPU milliseconds per request of the server's
+processes and of PostgreSQL's, from /proc (`CpuMeter`).
 
     python -m bench.load --url postgresql://postgres@/ota_bench?host=... --json load.json
 """
@@ -124,6 +126,75 @@ def wrk_version() -> str:
 
 def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
+
+
+_PROC = Path("/proc")
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _processes() -> dict[int, tuple[int, float]]:
+    """Every process's parent and CPU seconds (its own and its reaped children's)."""
+    found = {}
+    for stat in _PROC.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it exited meanwhile
+            continue
+        # After the command: state, ppid, ...; utime, stime, cutime, cstime are fields 14-17.
+        found[int(stat.parent.name)] = (int(fields[1]), sum(map(int, fields[11:15])) / _TICKS)
+    return found
+
+
+def _tree_seconds(root: int, processes: dict[int, tuple[int, float]]) -> float:
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _) in processes.items():
+        children.setdefault(parent, []).append(pid)
+    total, pending = 0.0, [root]
+    while pending:
+        pid = pending.pop()
+        total += processes.get(pid, (0, 0.0))[1]
+        pending += children.get(pid, [])
+    return total
+
+
+def _command(pid: int) -> str:
+    try:
+        return (_PROC / str(pid) / "comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+@attrs.frozen
+class CpuMeter:
+    """CPU seconds of each server's processes (gunicorn and its workers) and of PostgreSQL's.
+
+    Requests/s move with whatever else the machine runs; the CPU a request costs
+    moves much less. Read from /proc, so on Linux only, and the database's only
+    when it runs on this machine.
+    """
+
+    servers: dict[str, int]  # target name: its gunicorn's pid
+    postmaster: int | None
+
+    @classmethod
+    def of(cls, servers: dict[str, int], url: str) -> CpuMeter | None:
+        if not _PROC.is_dir():
+            return None
+        conn = connect(url)
+        try:  # while the backend lives
+            backend = int(fetch_value(conn, "SELECT pg_backend_pid()"))
+            parent = _processes().get(backend, (0, 0.0))[0]
+            # The pid of a backend on another machine may name some other process here.
+            local = _command(backend) == "postgres" and _command(parent) == "postgres"
+        finally:
+            conn.close()
+        return cls(servers, parent if local else None)
+
+    def read(self, target: str) -> tuple[float, float | None]:
+        processes = _processes()
+        server = _tree_seconds(self.servers[target], processes)
+        database = None if self.postmaster is None else _tree_seconds(self.postmaster, processes)
+        return server, database
 
 
 def write_ids(url: str, directory: Path) -> tuple[Path, Path, dict[str, int]]:
@@ -249,11 +320,20 @@ def wrk(  # noqa: PLR0913, PLR0917
 
 
 def phase(  # noqa: PLR0913, PLR0917
-    options: Options, target: Target, kind: str, round_: int, ids: tuple[Path, Path], path: str
+    options: Options,
+    target: Target,
+    kind: str,
+    round_: int,
+    ids: tuple[Path, Path],
+    path: str,
+    meter: CpuMeter | None,
 ) -> Phase:
     wrk(options, target.port, kind, path, ids, options.warm_up)
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    before = None if meter is None else meter.read(target.name)
     result = wrk(options, target.port, kind, path, ids, options.seconds)
+    if meter is not None and before is not None:
+        result["cpu_ms_per_request"] = _cpu_per_request(before, meter.read(target.name), result)
     result["load_average_after"] = load_average()
     done = Phase(target.name, "search (a) GiST" if path == GIST_SEARCH_PATH else kind,
                  round_, started, result)  # fmt: skip
@@ -261,13 +341,26 @@ def phase(  # noqa: PLR0913, PLR0917
     return done
 
 
-def gist_phase(options: Options, baseline: Target, ids: tuple[Path, Path]) -> tuple[Phase, float]:
+def _cpu_per_request(
+    before: tuple[float, float | None], after: tuple[float, float | None], result: dict[str, Any]
+) -> dict[str, float | None]:
+    requests = max(int(result["requests"]), 1)
+    server = (after[0] - before[0]) / requests * 1000
+    database = None
+    if before[1] is not None and after[1] is not None:
+        database = round((after[1] - before[1]) / requests * 1000, 3)
+    return {"server": round(server, 3), "database": database}
+
+
+def gist_phase(
+    options: Options, baseline: Target, ids: tuple[Path, Path], meter: CpuMeter | None
+) -> tuple[Phase, float]:
     """Design (a) through the baseline with the search B-tree gone, then the B-tree rebuilt."""
     conn = connect(options.url, {"maintenance_work_mem": "1GB"})
     try:
         execute(conn, "DROP INDEX IF EXISTS reservation_search_idx")  # schema.SEARCH_BTREE_NAME
         try:
-            result = phase(options, baseline, "search", 1, ids, GIST_SEARCH_PATH)
+            result = phase(options, baseline, "search", 1, ids, GIST_SEARCH_PATH, meter)
         finally:
             started = time.perf_counter()
             execute(conn, schema.SEARCH_BTREE.sql)
@@ -302,25 +395,47 @@ def run(options: Options) -> dict[str, Any]:
         report["data_before"] = counts
         ids = (property_file, reservation_file)
         servers = targets(options)
+        pids = {}
         for target in servers:
             log = options.out_dir / f"load-{target.name.replace(' ', '-')}.log"
-            stack.enter_context(running(target, log))
+            pids[target.name] = stack.enter_context(running(target, log)).pid
+        meter = CpuMeter.of(pids, options.url)
         for round_ in range(1, options.rounds + 1):
             for kind in options.kinds:
                 # Alternate who goes first from round to round.
                 order = servers if round_ % 2 else list(reversed(servers))
-                phases += [phase(options, t, kind, round_, ids, SEARCH_PATH) for t in order]
+                phases += [phase(options, t, kind, round_, ids, SEARCH_PATH, meter) for t in order]
         if options.gist:
-            gist, rebuilt = gist_phase(options, servers[-1], ids)
+            gist, rebuilt = gist_phase(options, servers[-1], ids, meter)
             phases.append(gist)
             report["search_btree_rebuild_s"] = round(rebuilt, 1)
-            again = phase(options, servers[0], "search", options.rounds + 1, ids, SEARCH_PATH)
-            phases.append(again)
+            rerun = options.rounds + 1
+            phases.append(phase(options, servers[0], "search", rerun, ids, SEARCH_PATH, meter))
     report["load_average_after"] = load_average()
     report["phases"] = [attrs.asdict(p) | {"requests_per_s": round(p.rate, 1)} for p in phases]
     report["ratios"] = ratios(phases)
     report["ratios_by_round"] = round_ratios(phases)
+    report["cpu_ms_per_request"] = cpu_per_request(phases)
     return report
+
+
+def cpu_per_request(phases: Sequence[Phase]) -> dict[str, dict[str, float]]:
+    """Per target and kind, the median over rounds of the server's and the database's CPU."""
+    found: dict[str, dict[str, float]] = {}
+    for target, kind in sorted({(p.target, p.kind) for p in phases}):
+        measured = [
+            p.result["cpu_ms_per_request"]
+            for p in phases
+            if (p.target, p.kind) == (target, kind) and "cpu_ms_per_request" in p.result
+        ]
+        median = {
+            part: round(statistics.median(m[part] for m in measured), 3)
+            for part in ("server", "database")
+            if measured and all(m[part] is not None for m in measured)
+        }
+        if median:
+            found[f"{target}, {kind}"] = median
+    return found
 
 
 def ratios(phases: Sequence[Phase]) -> dict[str, float]:
@@ -378,10 +493,14 @@ def print_phase(p: Phase) -> None:
     r = p.result
     latency = r["latency_us"]
     statuses = ", ".join(f"{k}: {v}" for k, v in sorted(r["statuses"].items()))
+    cpu = r.get("cpu_ms_per_request")
+    spent = (
+        "" if cpu is None else f"  CPU ms/request server {cpu['server']} database {cpu['database']}"
+    )
     print(
         f"{p.round} {p.target:<16} {p.kind:<16} {p.rate:>8,.1f} req/s"
         f"  p50 {_ms(latency['p50'])} p95 {_ms(latency['p95'])} p99 {_ms(latency['p99'])} ms"
-        f"  statuses {{{statuses}}}  transport errors {p.transport_errors}"
+        f"  statuses {{{statuses}}}  transport errors {p.transport_errors}{spent}"
         f"  load {r['load_average_after']}",
         flush=True,
     )
@@ -406,6 +525,9 @@ def print_report(report: dict[str, Any]) -> None:
             f" {statuses} | {errors} |"
         )
     print()
+    for name, cpu in report.get("cpu_ms_per_request", {}).items():
+        parts = ", ".join(f"{part} {value:.3f}" for part, value in cpu.items())
+        print(f"CPU ms per request (median), {name}: {parts}")
     by_round = report["ratios_by_round"]
     for name, value in report["ratios"].items():
         rounds = by_round.get(name)
