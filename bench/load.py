@@ -242,23 +242,18 @@ def check_connections(max_connections: int, options: Options) -> None:
 def targets(options: Options) -> list[Target]:
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     base_env = {"DATABASE_URL": options.url, "WEB_CONCURRENCY": "4", "GUNICORN_THREADS": "25"}
+    # One service per log level, then the first level's from each other checkout (say a
+    # worktree of an earlier commit: gunicorn imports the app from its working directory).
+    services = [(level, None) for level in options.log_levels]
+    services += [(options.log_levels[0], checkout) for checkout in options.checkouts]
     found: list[Target] = []
-    port = options.first_port
-    for level in options.log_levels:
-        name = "service" if level == "INFO" else f"service {level}"
+    for port, (level, checkout) in enumerate(services, start=options.first_port):
+        name = "service" if checkout is None else f"service@{checkout.resolve().name}"
+        name += "" if level == "INFO" else f" {level}"
         env = {**base_env, "STORAGE": "postgres", "PORT": str(port), "LOG_LEVEL": level}
         command = [gunicorn, "-c", "python:ota_web.gunicorn_conf", "ota_web.wsgi:app"]
-        found.append(Target(name, port, command, env))
-        port += 1
-    for checkout in options.checkouts:
-        # The same service from another checkout (say a worktree of an earlier commit):
-        # gunicorn imports the app from its working directory first.
-        level = options.log_levels[0]
-        env = {**base_env, "STORAGE": "postgres", "PORT": str(port), "LOG_LEVEL": level}
-        command = [gunicorn, "-c", "python:ota_web.gunicorn_conf", "ota_web.wsgi:app"]
-        name = f"service@{checkout.resolve().name}" + ("" if level == "INFO" else f" {level}")
         found.append(Target(name, port, command, env, cwd=checkout))
-        port += 1
+    port = options.first_port + len(services)
     command = [gunicorn, "-c", "python:bench.baseline_conf", "bench.baseline_app:app"]
     found.append(Target("baseline", port, command, {**base_env, "PORT": str(port)}))
     return found
