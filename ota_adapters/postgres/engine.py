@@ -73,12 +73,15 @@ def _report_session_settings(wanted: dict[str, str], dbapi_connection: Any, _rec
         )
         found = dict(cursor.fetchall())
     dbapi_connection.rollback()
-    wrong = {name: found.get(name) for name, value in wanted.items() if found.get(name) != value}
+    wrong = [
+        f"{name} is {found.get(name)} instead of {value}"
+        for name, value in wanted.items()
+        if found.get(name) != value
+    ]
     if wrong:
-        shown = ", ".join(
-            f"{name} is {actual} instead of {wanted[name]}" for name, actual in wrong.items()
+        logger.warning(
+            "database sessions do not run with the service's settings: {}", ", ".join(wrong)
         )
-        logger.warning("database sessions do not run with the service's settings: {}", shown)
 
 
 def build_engine(  # noqa: PLR0913 - pool settings, each given by name
