@@ -1,7 +1,9 @@
-"""loguru, set up once per process: one sink, JSON or text, and stdlib logging routed in.
+"""Logs, set up once per process: one sink, JSON or text, loguru and stdlib logging routed in.
 
 Every line written while a request id is bound (`bind_request_id`, by
-`ota_web.telemetry` for each request) carries it as its first field.
+`ota_web.telemetry` for each request) carries it as its first field. Lines come
+through loguru, but for the request's own line (`log_request`), which is written
+to the same sink directly.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ import json
 import logging
 import secrets
 import sys
+import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar, Token
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NamedTuple, TextIO
 
 from loguru import logger
 
@@ -51,11 +54,27 @@ def _add_request_id(record: Record) -> None:
         record["extra"] = {"request_id": request_id, **record["extra"]}
 
 
+class Line(NamedTuple):
+    """One line as the sink writes it, whether loguru or `log_request` made it."""
+
+    time: dt.datetime
+    level: str
+    message: str
+    fields: Mapping[str, object]
+    traceback: str | None = None
+
+
 def _traceback(record: Record) -> str | None:
     exception = record["exception"]
     if exception is None or exception.type is None:
         return None
     return "".join(traceback.format_exception(exception.type, exception.value, exception.traceback))
+
+
+def _line_of(record: Record) -> Line:
+    return Line(
+        record["time"], record["level"].name, record["message"], record["extra"], _traceback(record)
+    )
 
 
 @functools.lru_cache(maxsize=4)
@@ -69,38 +88,84 @@ def _iso_time(moment: dt.datetime) -> str:
     return f"{_second(utc.replace(microsecond=0))}.{utc.microsecond // 1000:03d}Z"
 
 
-def json_line(record: Record) -> str:
-    """The record as one JSON object: time, level, message, then every bound field."""
-    line: dict[str, object] = {
-        "time": _iso_time(record["time"]),
-        "level": record["level"].name,
-        "message": record["message"],
-        **record["extra"],
+def json_line(line: Line) -> str:
+    """The line as one JSON object: time, level, message, then every field."""
+    written: dict[str, object] = {
+        "time": _iso_time(line.time),
+        "level": line.level,
+        "message": line.message,
+        **line.fields,
     }
-    trace = _traceback(record)
-    if trace is not None:
-        line["traceback"] = trace
-    return _JSON.encode(line)
+    if line.traceback is not None:
+        written["traceback"] = line.traceback
+    return _JSON.encode(written)
 
 
-def text_line(record: Record) -> str:
-    """The record for people: time, level, message, then `key=value` per bound field."""
-    fields = " ".join(f"{key}={value}" for key, value in record["extra"].items())
-    line = (
-        f"{record['time']:%Y-%m-%d %H:%M:%S}.{record['time'].microsecond // 1000:03d}"
-        f" | {record['level'].name:<7} | {record['message']} | {fields}"
+def text_line(line: Line) -> str:
+    """The line for people: local time, level, message, then `key=value` per field."""
+    fields = " ".join(f"{key}={value}" for key, value in line.fields.items())
+    moment = line.time.astimezone()
+    text = (
+        f"{moment:%Y-%m-%d %H:%M:%S}.{moment.microsecond // 1000:03d}"
+        f" | {line.level:<7} | {line.message} | {fields}"
     )
-    trace = _traceback(record)
-    return line if trace is None else f"{line}\n{trace.rstrip()}"
+    return text if line.traceback is None else f"{text}\n{line.traceback.rstrip()}"
 
 
-def _sink(stream: TextIO | None, render: Callable[[Record], str]) -> Callable[[Message], None]:
-    def write(message: Message) -> None:
+class _Sink:
+    """Where this process's lines go: one stream, one format, one lock so lines never interleave."""
+
+    def __init__(self, stream: TextIO | None, render: Callable[[Line], str]) -> None:
+        self._stream = stream
+        self._render = render
+        self._lock = threading.Lock()
+
+    def write(self, line: Line) -> None:
+        text = self._render(line) + "\n"
         # Without a stream of its own, the sink looks up sys.stderr at each write,
         # so it follows redirections (test capture) instead of keeping a closed one.
-        (stream or sys.stderr).write(render(message.record) + "\n")
+        with self._lock:
+            (self._stream or sys.stderr).write(text)
+        for tap in _taps:
+            tap(line)
 
-    return write
+    def write_record(self, message: Message) -> None:
+        """loguru's side: its handler has already filtered the record by level."""
+        self.write(_line_of(message.record))
+
+
+_sink: _Sink | None = None
+_request_sink: _Sink | None = None  # the sink while INFO lines are written, else None
+_taps: list[Callable[[Line], None]] = []
+
+
+def log_request(fields: Mapping[str, object]) -> None:
+    """Write the current request's one line (`message: "request"`, at INFO).
+
+    It goes straight to the sink, in the format and with the request id first as
+    loguru's lines, without loguru building a record for it: at one per request,
+    that record cost more than a tenth of a booking's CPU (ADR 0017). Sinks added
+    to loguru by others do not see it.
+    """
+    sink = _request_sink
+    if sink is None:
+        return
+    request_id = _request_id.get()
+    line_fields = fields if request_id is None else {"request_id": request_id, **fields}
+    try:
+        sink.write(Line(dt.datetime.now(dt.UTC), "INFO", "request", line_fields))
+    except (OSError, ValueError):  # a closed or broken stream: the request still gets its answer
+        return
+
+
+@contextlib.contextmanager
+def watching(tap: Callable[[Line], None]) -> Iterator[None]:
+    """Hand `tap` every line written while the block runs (after it is written)."""
+    _taps.append(tap)
+    try:
+        yield
+    finally:
+        _taps.remove(tap)
 
 
 class InterceptHandler(logging.Handler):
@@ -120,13 +185,14 @@ class InterceptHandler(logging.Handler):
 
 def configure_logging(log_format: str, level: str, stream: TextIO | None = None) -> None:
     """Replace this module's sink (and no other) by one writing `log_format` lines at `level`."""
+    global _sink, _request_sink  # noqa: PLW0603 - one sink per process, replaced here only
     while _owned_sinks:
         logger.remove(_owned_sinks.pop())
     with contextlib.suppress(ValueError):  # already removed
         logger.remove(_LOGURU_DEFAULT_SINK)
-    render = json_line if log_format == "json" else text_line
-    sink = _sink(stream, render)
-    _owned_sinks.append(logger.add(sink, level=level, format="{message}"))
+    _sink = _Sink(stream, json_line if log_format == "json" else text_line)
+    _request_sink = _sink if logger.level(level).no <= logger.level("INFO").no else None
+    _owned_sinks.append(logger.add(_sink.write_record, level=level, format="{message}"))
     logger.configure(patcher=_add_request_id)
     stdlib_level = logging.getLevelNamesMapping().get(level, logging.INFO)
     logging.basicConfig(handlers=[InterceptHandler()], level=stdlib_level, force=True)

@@ -24,9 +24,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 from flask import request
-from loguru import logger
 
-from ota_web.logging import bind_request_id, new_request_id, unbind_request_id
+from ota_web.logging import bind_request_id, log_request, new_request_id, unbind_request_id
 from ota_web.metrics import Metrics
 from ota_web.storage import PoolUsage
 
@@ -125,14 +124,15 @@ class RequestTelemetry:
         seconds = time.perf_counter() - started
         self._metrics.observe_request(method, trace.route, status, seconds)
         self._sample_pools()
-        logger.info(
-            "request",
-            method=method,
-            route=trace.route,
-            status=status,
-            duration_ms=round(seconds * 1000, 2),
-            token=trace.token,
-            **trace.fields,
+        log_request(
+            {
+                "method": method,
+                "route": trace.route,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 2),
+                "token": trace.token,
+                **trace.fields,
+            }
         )
 
     def _sample_pools(self) -> None:

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
-from loguru import logger
 
 from ota_adapters.clock import FixedClock
 from ota_adapters.postgres import load_sample_data
 from ota_web.app import OtaFlask
+from ota_web.logging import Line, configure_logging, watching
 from ota_web.storage import Storage, engine_storage, sample_memory_storage
 from tests.postgres_servers import truncate
 from tests.web.support import NOW, build_app
@@ -56,15 +56,16 @@ def client(app: OtaFlask) -> FlaskClient:
 
 @pytest.fixture
 def log_records() -> Iterator[list[dict[str, Any]]]:
-    """Every loguru record emitted during the test: message, level and bound fields."""
+    """Every line written at INFO and above during the test: message, level and fields.
+
+    Lines are taken from the sink as written (loguru's and the request lines alike),
+    in order. Apps log at INFO by default; so does the sink when no app is built.
+    """
     records: list[dict[str, Any]] = []
 
-    def keep(message: Any) -> None:
-        record = message.record
-        records.append(
-            {"message": record["message"], "level": record["level"].name, **record["extra"]}
-        )
+    def keep(line: Line) -> None:
+        records.append({"message": line.message, "level": line.level, **line.fields})
 
-    sink = logger.add(keep, level="DEBUG")
-    yield records
-    logger.remove(sink)
+    configure_logging("text", "INFO")
+    with watching(keep):
+        yield records

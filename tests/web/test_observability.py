@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import time
 import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -179,6 +182,81 @@ def test_json_logs_are_one_object_per_line() -> None:
     assert first["request_id"] == "r-1"
     assert first["status"] == 200
     assert "ZeroDivisionError" in second["traceback"]
+
+
+def _answer_204(_environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    start_response("204 No Content", [])
+    return []
+
+
+def _telemetry_request(request_id: str) -> None:
+    telemetry = RequestTelemetry(_answer_204, Metrics(), pool_usage=None)
+    telemetry({"REQUEST_METHOD": "DELETE", "HTTP_X_REQUEST_ID": request_id}, lambda *_: None)
+
+
+@pytest.fixture
+def json_stream() -> Iterator[io.StringIO]:
+    stream = io.StringIO()
+    configure_logging("json", "INFO", stream=stream)
+    yield stream
+    configure_logging("text", "INFO")
+
+
+def test_the_request_line_has_the_shape_of_every_other_json_line(json_stream: io.StringIO) -> None:
+    _telemetry_request("req-14")
+    with logger.contextualize(request_id="req-15"):
+        logger.info("not a request")
+
+    request_line, other = (json.loads(line) for line in json_stream.getvalue().splitlines())
+    assert list(request_line)[:4] == list(other)[:4] == ["time", "level", "message", "request_id"]
+    assert (request_line["level"], request_line["message"]) == ("INFO", "request")
+    assert (request_line["request_id"], request_line["status"]) == ("req-14", 204)
+    assert dt.datetime.fromisoformat(request_line["time"]).tzinfo == dt.UTC
+
+
+@pytest.mark.parametrize(("level", "written"), [("DEBUG", 1), ("INFO", 1), ("WARNING", 0)])
+def test_request_lines_follow_the_log_level(level: str, written: int) -> None:
+    stream = io.StringIO()
+    configure_logging("json", level, stream=stream)
+    try:
+        _telemetry_request("req-16")
+    finally:
+        configure_logging("text", "INFO")
+
+    assert len(stream.getvalue().splitlines()) == written
+
+
+class HalvingStream(io.StringIO):
+    """Takes each write in two halves and lets other threads run in between, like a pipe may."""
+
+    def write(self, text: str) -> int:
+        middle = len(text) // 2
+        super().write(text[:middle])
+        time.sleep(0)
+        return super().write(text[middle:]) + middle
+
+
+def test_request_lines_of_many_threads_never_interleave() -> None:
+    stream = HalvingStream()
+    configure_logging("json", "INFO", stream=stream)
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(_telemetry_request, (f"req-{n}-" + "x" * 100 for n in range(400))))
+    finally:
+        configure_logging("text", "INFO")
+
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert len({line["request_id"] for line in lines}) == 400
+
+
+def test_a_stream_that_cannot_be_written_does_not_fail_the_request() -> None:
+    stream = io.StringIO()
+    configure_logging("json", "INFO", stream=stream)
+    stream.close()
+    try:
+        _telemetry_request("req-17")
+    finally:
+        configure_logging("text", "INFO")
 
 
 def test_metrics_count_requests_by_route_and_status_and_bookings(client: FlaskClient) -> None:
