@@ -40,6 +40,7 @@ import attrs
 
 from bench import schema
 from bench.db import connect, execute, fetch_all, fetch_value, server_version
+from ota_web.settings import DEFAULT_THREADS, DEFAULT_WORKERS
 
 LUA = Path(__file__).with_name("load.lua")
 SEARCH_PATH = "/api/v1/properties/available"
@@ -71,6 +72,8 @@ class Options:
     kinds: tuple[str, ...] = KINDS
     log_levels: tuple[str, ...] = ("INFO",)
     checkouts: tuple[Path, ...] = ()
+    workers: int = DEFAULT_WORKERS  # gunicorn's, for the services and the baseline alike
+    threads: int = DEFAULT_THREADS
     gist: bool = True
     first_port: int = 18000
     out_dir: Path = Path(".ota/bench")
@@ -225,14 +228,13 @@ def write_ids(url: str, directory: Path) -> tuple[Path, Path, dict[str, int]]:
     return property_file, reservation_file, counts
 
 
-SERVICE_POOL = 4 * (15 + 0)  # workers x (DB_POOL_SIZE + DB_MAX_OVERFLOW), the defaults
-BASELINE_POOL = 4 * 15
+POOL_PER_WORKER = 15  # the service's DB_POOL_SIZE + DB_MAX_OVERFLOW (defaults), the baseline's
 
 
 def check_connections(max_connections: int, options: Options) -> None:
     """Stop early when the servers' pools could exhaust the database's connections."""
     services = len(options.log_levels) + len(options.checkouts)
-    needed = services * SERVICE_POOL + BASELINE_POOL + 10  # + tools, margin
+    needed = (services + 1) * options.workers * POOL_PER_WORKER + 10  # + tools, margin
     if max_connections < needed:
         raise SystemExit(
             f"max_connections is {max_connections}; the servers' pools need up to {needed}"
@@ -241,7 +243,8 @@ def check_connections(max_connections: int, options: Options) -> None:
 
 def targets(options: Options) -> list[Target]:
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    base_env = {"DATABASE_URL": options.url, "WEB_CONCURRENCY": "4", "GUNICORN_THREADS": "25"}
+    base_env = {"DATABASE_URL": options.url, "WEB_CONCURRENCY": str(options.workers),
+                "GUNICORN_THREADS": str(options.threads)}  # fmt: skip
     # One service per log level, then the first level's from each other checkout (say a
     # worktree of an earlier commit: gunicorn imports the app from its working directory).
     services = [(level, None) for level in options.log_levels]
@@ -547,6 +550,8 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[Options, Path | None]
         "--checkouts", nargs="+", type=Path, default=[],
         help="also the service of these checkouts (e.g. a git worktree of an earlier commit)",
     )  # fmt: skip
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="gunicorn's, for all")
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="per worker, for all")
     parser.add_argument("--no-gist", action="store_true", help="skip the design-(a) phase")
     parser.add_argument("--first-port", type=int, default=18000)
     parser.add_argument("--out-dir", type=Path, default=Path(".ota/bench"))
@@ -556,7 +561,8 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[Options, Path | None]
         url=args.url, seconds=args.seconds, warm_up=args.warm_up, connections=args.connections,
         wrk_threads=args.wrk_threads, rounds=args.rounds, kinds=tuple(args.kinds),
         log_levels=tuple(args.log_levels), checkouts=tuple(args.checkouts),
-        gist=not args.no_gist, first_port=args.first_port, out_dir=args.out_dir,
+        workers=args.workers, threads=args.threads, gist=not args.no_gist,
+        first_port=args.first_port, out_dir=args.out_dir,
     )  # fmt: skip
     return options, args.json
 

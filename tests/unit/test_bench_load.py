@@ -1,8 +1,20 @@
-"""The load benchmark's arithmetic: ratios by round, and CPU per request by process tree."""
+"""The load benchmark: ratios by round, CPU per request by process tree, the servers it starts."""
 
 from __future__ import annotations
 
-from bench.load import Phase, _tree_seconds, cpu_per_request, ratios, round_ratios
+import pytest
+
+from bench.load import (
+    Options,
+    Phase,
+    _tree_seconds,
+    check_connections,
+    cpu_per_request,
+    ratios,
+    round_ratios,
+    targets,
+)
+from ota_web.settings import DEFAULT_THREADS, DEFAULT_WORKERS
 
 
 def _phase(target: str, kind: str, round_: int, rate: float, **cpu: float | None) -> Phase:
@@ -58,3 +70,29 @@ def test_a_process_tree_adds_up_its_processes_and_no_other() -> None:
     assert _tree_seconds(10, processes) == 6.5
     assert _tree_seconds(20, processes) == 7.0
     assert _tree_seconds(99, processes) == 0.0
+
+
+def test_every_server_runs_with_the_workers_and_threads_asked_for() -> None:
+    options = Options(url="postgresql:///x", log_levels=("INFO", "WARNING"), workers=2, threads=6)
+
+    servers = targets(options)
+
+    assert [t.name for t in servers] == ["service", "service WARNING", "baseline"]
+    for server in servers:
+        assert (server.env["WEB_CONCURRENCY"], server.env["GUNICORN_THREADS"]) == ("2", "6")
+
+
+def test_the_servers_default_to_the_services_own_gunicorn_settings() -> None:
+    (service, baseline) = targets(Options(url="postgresql:///x"))
+
+    for server in (service, baseline):
+        assert server.env["WEB_CONCURRENCY"] == str(DEFAULT_WORKERS)
+        assert server.env["GUNICORN_THREADS"] == str(DEFAULT_THREADS)
+
+
+def test_the_database_must_have_connections_for_every_pool() -> None:
+    options = Options(url="postgresql:///x", log_levels=("INFO", "WARNING"), workers=4)
+
+    with pytest.raises(SystemExit, match="need up to 190"):
+        check_connections(100, options)
+    check_connections(190, options)
