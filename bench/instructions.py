@@ -14,6 +14,9 @@ none, over N.
 The service runs at `LOG_LEVEL=WARNING` unless `--log-level` says otherwise
 (`INFO`: its request lines, JSON as under gunicorn, written to a pipe).
 
+`--kinds conflict` sends one booking again and again: after the first, each is
+refused (409), the path of a booking that meets an overlapping stay.
+
 `--layers` counts one booking at each layer below HTTP instead: the use case
 with the Postgres unit of work, the INSERT through SQLAlchemy's
 `Connection.execute`, and the baseline's INSERT on a bare psycopg2 connection
@@ -59,7 +62,9 @@ from ota_adapters.postgres import PostgresUnitOfWork, build_engine
 from ota_adapters.postgres.statements import insert_in_turn
 from ota_core import AvailabilityPolicy, DatesUnavailable, MakeReservation, ReservationRequest
 
-KINDS = ("search", "reserve", "get")
+KINDS = ("search", "reserve", "get", "conflict")
+DEFAULT_KINDS = KINDS[:3]
+CONFLICT_DAYS_AHEAD = 500  # the stay `conflict` books again and again, after its first booking
 TARGETS = ("service", "baseline")
 LAYERS = ("use-case", "sqlalchemy-execute", "psycopg2")
 WARM_UP = 50
@@ -108,6 +113,11 @@ class Caller:
             start = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=pick.randint(1, 1000))
             body = {"property_id": pick.choice(self._properties),
                     "start_date": start.isoformat(), "nights": pick.randint(1, 14)}  # fmt: skip
+            return self._send("POST", "/api/v1/reservations", body=body)
+        if self._kind == "conflict":  # one stay, booked by the first call: 409 from then on
+            start = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=CONFLICT_DAYS_AHEAD)
+            body = {"property_id": self._properties[0], "start_date": start.isoformat(),
+                    "nights": 3}  # fmt: skip
             return self._send("POST", "/api/v1/reservations", body=body)
         if self._kind == "get":
             return self._send("GET", f"/api/v1/reservations/{pick.choice(self._reservations)}")
@@ -299,7 +309,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", required=True, help="a database filled by bench.generate")
     parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(DEFAULT_KINDS))
     parser.add_argument("--layers", action="store_true", help="one booking at each layer")
     parser.add_argument(
         "--cpu-time", action="store_true",
