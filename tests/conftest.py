@@ -9,14 +9,13 @@ import pytest
 import sqlalchemy as sa
 from loguru import logger
 
-from ota_adapters.postgres import build_engine, prepare_database
 from ota_adapters.postgres.embedded import embedded_server
 from tests.postgres_servers import (
     POSTGRES15_ADMIN_URL,
     TEST_PGDATA,
     drop_abandoned_scratch_databases,
     migrated_engine,
-    scratch_database,
+    sample_database_engine,
     truncate,
     unreachable_reason,
 )
@@ -89,13 +88,8 @@ def engine(session_engine: sa.Engine) -> sa.Engine:
 @pytest.fixture(scope="session")
 def sample_engine(server: str) -> Iterator[sa.Engine]:
     """A database prepared as `make run` prepares one (legacy path, sample data); read only."""
-    with scratch_database(server) as url:
-        prepare_database(url)
-        engine = build_engine(url)
-        try:
-            yield engine
-        finally:
-            engine.dispose()
+    with sample_database_engine(server) as engine:
+        yield engine
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg2
 import sqlalchemy as sa
 
-from ota_adapters.postgres import build_engine, migrate
+from ota_adapters.postgres import build_engine, migrate, prepare_database
 from ota_adapters.postgres.databases import create_database, drop_database, with_database
 from ota_adapters.postgres.embedded import process_alive
 from ota_adapters.postgres.engine import one_off_connection
@@ -85,6 +85,21 @@ def migrated_engine(admin_url: str) -> Iterator[sa.Engine]:
         engine = build_engine(
             url, pool_size=10, max_overflow=10, pool_timeout=60, pool_pre_ping=True
         )
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+
+
+@contextmanager
+def sample_database_engine(admin_url: str) -> Iterator[sa.Engine]:
+    """A pooled engine on a new database prepared as `make run` prepares one, dropped afterwards.
+
+    The legacy path: the legacy schema and the sample data, then every migration.
+    """
+    with scratch_database(admin_url) as url:
+        prepare_database(url)
+        engine = build_engine(url)
         try:
             yield engine
         finally:

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from ota_adapters.clock import FixedClock
 from ota_adapters.ids import UuidV7Generator
-from ota_adapters.postgres import PostgresUnitOfWork, build_engine, prepare_database
+from ota_adapters.postgres import PostgresUnitOfWork
 from ota_core import (
     AvailabilityPolicy,
     DateRange,
@@ -33,7 +33,7 @@ from ota_core import (
     ReservationRequest,
 )
 from tests.builders import RECORDED_AT, day, stay
-from tests.postgres_servers import scratch_database
+from tests.postgres_servers import sample_database_engine
 
 pytestmark = pytest.mark.postgres
 
@@ -96,14 +96,9 @@ def _partition_reservations(engine: sa.Engine) -> None:
 
 @pytest.fixture
 def sample_engine_of_server(server: str) -> Iterator[sa.Engine]:
-    """A database of its own with the sample data, on each server in turn."""
-    with scratch_database(server) as url:
-        prepare_database(url)
-        engine = build_engine(url)
-        try:
-            yield engine
-        finally:
-            engine.dispose()
+    """A database of its own with the sample data, on each server in turn (it is changed)."""
+    with sample_database_engine(server) as engine:
+        yield engine
 
 
 def _server_version(engine: sa.Engine) -> int:
