@@ -53,6 +53,10 @@ ALLOWED: dict[tuple[str, tuple[str, ...]], str] = {
         "a constraint name read from the catalog, quoted as an identifier (DDL takes no parameters)"
     ),
     ("tests/postgres_servers.py", ("', '.join(TABLES)",)): "the test module's table names",
+    ("tests/integration/postgres/test_partitioning.py", ("n", "PARTITIONS", "n")): (
+        "a partition's number and the partition count, ints of the test's own loop: "
+        "partition bounds take no parameters"
+    ),
     ("tests/integration/postgres/test_engine.py", ("name",)): (
         "setting names from the test's own list: SHOW takes no parameters"
     ),
