@@ -126,8 +126,8 @@ class _Sink:
         # so it follows redirections (test capture) instead of keeping a closed one.
         with self._lock:
             (self._stream or sys.stderr).write(text)
-        for tap in _taps:
-            tap(line)
+            for tap in _taps:
+                tap(line)
 
     def write_record(self, message: Message) -> None:
         """loguru's side: its handler has already filtered the record by level."""
