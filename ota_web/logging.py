@@ -159,7 +159,10 @@ def log_request(fields: Mapping[str, object]) -> None:
 
 @contextlib.contextmanager
 def watching(tap: Callable[[Line], None]) -> Iterator[None]:
-    """Hand `tap` every line written while the block runs (after it is written)."""
+    """Hand `tap` every line written while the block runs, in order, as it is written.
+
+    `tap` runs under the sink's lock: it must be quick and must not log.
+    """
     _taps.append(tap)
     try:
         yield
