@@ -20,7 +20,7 @@ import threading
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar, Token
-from typing import TYPE_CHECKING, NamedTuple, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from loguru import logger
 
@@ -47,11 +47,15 @@ def unbind_request_id(bound: Token[str | None]) -> None:
     _request_id.reset(bound)
 
 
+def _with_request_id(fields: dict[str, Any]) -> dict[str, Any]:
+    """`fields` with the bound request id first, when one is bound."""
+    request_id = _request_id.get()
+    return fields if request_id is None else {"request_id": request_id, **fields}
+
+
 def _add_request_id(record: Record) -> None:
     """The loguru patcher: runs only for lines that are written, not for those filtered out."""
-    request_id = _request_id.get()
-    if request_id is not None:
-        record["extra"] = {"request_id": request_id, **record["extra"]}
+    record["extra"] = _with_request_id(record["extra"])
 
 
 class Line(NamedTuple):
@@ -138,7 +142,7 @@ _request_sink: _Sink | None = None  # the sink, while it writes INFO lines
 _taps: list[Callable[[Line], None]] = []
 
 
-def log_request(fields: Mapping[str, object]) -> None:
+def log_request(fields: dict[str, Any]) -> None:
     """Write the current request's one line (`message: "request"`, at INFO).
 
     It goes straight to the sink, in the format and with the request id first as
@@ -149,10 +153,8 @@ def log_request(fields: Mapping[str, object]) -> None:
     sink = _request_sink
     if sink is None:
         return
-    request_id = _request_id.get()
-    line_fields = fields if request_id is None else {"request_id": request_id, **fields}
     try:
-        sink.write(Line(dt.datetime.now(dt.UTC), "INFO", "request", line_fields))
+        sink.write(Line(dt.datetime.now(dt.UTC), "INFO", "request", _with_request_id(fields)))
     except (OSError, ValueError):  # a closed or broken stream: the request still gets its answer
         return
 
