@@ -223,14 +223,21 @@ def work(target: str, kind: str, url: str, requests: int) -> None:
     print(json.dumps(found | {"cpu_s": cpu_s}))
 
 
+def _run_work(  # noqa: PLR0913 - the --work arguments, then where it runs
+    target: str, kind: str, url: str, requests: int, log_level: str, *, under: Sequence[str] = ()
+) -> subprocess.CompletedProcess[str]:
+    """`--work` in a process of its own, run `under` a tool (valgrind) if given."""
+    command = [*under, sys.executable, "-m", "bench.instructions", "--url", url,
+               "--work", target, kind, str(requests)]  # fmt: skip
+    environment = os.environ | {"LOG_LEVEL": log_level}
+    return subprocess.run(command, capture_output=True, text=True, check=True, env=environment)  # noqa: S603
+
+
 def _count(
     target: str, kind: str, url: str, requests: int, log_level: str = "WARNING"
 ) -> tuple[int, dict[str, int]]:
-    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-               sys.executable, "-m", "bench.instructions", "--url", url,
-               "--work", target, kind, str(requests)]  # fmt: skip
-    environment = os.environ | {"LOG_LEVEL": log_level}
-    done = subprocess.run(command, capture_output=True, text=True, check=True, env=environment)  # noqa: S603
+    callgrind = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    done = _run_work(target, kind, url, requests, log_level, under=callgrind)
     found = _COLLECTED.search(done.stderr)
     if found is None:
         raise RuntimeError(f"callgrind printed no total:\n{done.stderr[-2000:]}")
@@ -246,11 +253,7 @@ def _cpu_seconds(
     target: str, kind: str, url: str, requests: int, log_level: str = "WARNING"
 ) -> tuple[float, dict[str, int]]:
     """The CPU time of `requests` requests in a process of their own (no valgrind)."""
-    command = [sys.executable, "-m", "bench.instructions", "--url", url,
-               "--work", target, kind, str(requests)]  # fmt: skip
-    environment = os.environ | {"LOG_LEVEL": log_level}
-    done = subprocess.run(command, capture_output=True, text=True, check=True, env=environment)  # noqa: S603
-    reported = _statuses(done.stdout)
+    reported = _statuses(_run_work(target, kind, url, requests, log_level).stdout)
     return float(reported.pop("cpu_s")), reported
 
 
