@@ -11,7 +11,7 @@ Routes (the service's paths, so one wrk script drives both):
 - `GET  /api/v1/properties/available`: design (e), the service's exact SQL;
 - `GET  /api/v1/properties/available-gist`: design (a), the anti-join on the
   exclusion constraint's GiST (`bench.designs.GIST_TEXT`);
-- `POST /api/v1/reservations`: the service's advisory-locked INSERT, 409 on overlap;
+- `POST /api/v1/reservations`: the service's advisory-locked INSERT, 409 when it writes no row;
 - `GET  /api/v1/reservations/<uuid>`.
 """
 
@@ -68,7 +68,7 @@ INSERT INTO reservation (reservation_id, property_id, start_date, number_of_nigh
                          created_at)
 SELECT %(reservation_id)s::UUID AS anon_1, %(property_id)s AS anon_2, %(start_date)s AS anon_3,
        %(number_of_nights)s AS anon_4, %(status)s AS anon_5, %(created_at)s AS anon_6
-FROM in_turn"""
+FROM in_turn ON CONFLICT ON CONSTRAINT reservation_no_overlap DO NOTHING"""
 BOOKING_LOCKS = 0x07A_B00C
 
 GET = (
@@ -172,10 +172,11 @@ def reserve() -> Response:
         try:
             with conn.cursor() as cur:
                 cur.execute(INSERT, params)
+                booked = cur.rowcount
+            if not booked:  # the stay overlaps a confirmed one
+                conn.rollback()
+                return _json({"code": "dates_unavailable"}, 409)
             conn.commit()
-        except psycopg2.errors.ExclusionViolation:
-            conn.rollback()
-            return _json({"code": "dates_unavailable"}, 409)
         except psycopg2.errors.ForeignKeyViolation:
             conn.rollback()
             return _json({"code": "unknown_property"}, 400)

@@ -52,7 +52,6 @@ from typing import Any
 
 import psycopg2
 import psycopg2.errors
-import sqlalchemy as sa
 
 from bench import baseline_app
 from bench.load import host
@@ -176,23 +175,21 @@ class Bookings:
 
     def sqlalchemy_execute(self) -> int:
         with self._engine.connect() as connection:
-            try:
-                connection.execute(insert_in_turn(), self._row())
-            except sa.exc.IntegrityError:
-                return 409
+            if connection.execute(insert_in_turn(), self._row()).rowcount == 0:
+                return 409  # leaving the block rolls back
             connection.commit()
         return 200
 
     def bare_psycopg2(self) -> int:
         values = self._row() | {"pg_advisory_xact_lock_2": baseline_app.BOOKING_LOCKS}
         values["reservation_id"] = str(values["reservation_id"])
-        try:
-            with self._bare.cursor() as cursor:
-                cursor.execute(baseline_app.INSERT, values)
-            self._bare.commit()
-        except psycopg2.errors.ExclusionViolation:
+        with self._bare.cursor() as cursor:
+            cursor.execute(baseline_app.INSERT, values)
+            booked = cursor.rowcount
+        if not booked:
             self._bare.rollback()
             return 409
+        self._bare.commit()
         return 200
 
     def _stay(self) -> tuple[str, dt.date]:

@@ -101,13 +101,18 @@ def _reservation(row: tuple[Any, ...]) -> Reservation:
     )
 
 
+def _overlapping(reservation: Reservation) -> DatesUnavailable:
+    return DatesUnavailable(
+        f"property {reservation.property_id} is not free for {reservation.stay}"
+    )
+
+
 def _refusal(error: sa.exc.DBAPIError, reservation: Reservation) -> OtaError | None:
     """The domain's reason for a refused write of `reservation`, if it has one."""
     if cause_is(error, psycopg2.errors.ExclusionViolation) or is_transient_conflict(error):
-        # A deadlock that outlived the retries is a conflict with a concurrent booking.
-        return DatesUnavailable(
-            f"property {reservation.property_id} is not free for {reservation.stay}"
-        )
+        # A deadlock that outlived the retries is a conflict with a concurrent booking;
+        # an exclusion violation comes from a write that is not the booking's INSERT.
+        return _overlapping(reservation)
     if cause_is(error, psycopg2.errors.ForeignKeyViolation):
         return UnknownProperty(
             f"no property has id {reservation.property_id!r}", field="property_id"
@@ -125,7 +130,10 @@ class PostgresReservationRepository(ReservationRepository):
         self._link = link
 
     def add(self, reservation: Reservation) -> None:
-        """One INSERT: the foreign key and the exclusion constraint do the checking."""
+        """One INSERT: the foreign key and the exclusion constraint do the checking.
+
+        A stay that overlaps a confirmed one is not inserted (no row written).
+        """
         row = {
             "reservation_id": reservation.id,
             "property_id": reservation.property_id,
@@ -135,7 +143,8 @@ class PostgresReservationRepository(ReservationRepository):
             "created_at": reservation.created_at,
         }
         booking = for_driver(insert_in_turn())
-        self._write(lambda: self._link.rowcount(booking, row), reservation)
+        if self._write(lambda: self._link.rowcount(booking, row), reservation) == 0:
+            raise _overlapping(reservation)
 
     def get(self, reservation_id: ReservationId) -> Reservation | None:
         statement = for_driver(reservation_by_id())

@@ -26,6 +26,9 @@ A partial index serves a query only when the query states its predicate, so
 queries use this literal too, never a parameter.
 """
 
+NO_OVERLAP = "reservation_no_overlap"
+"""The exclusion constraint: no two confirmed stays of one property share a night."""
+
 # Ids order by code point, as Python orders them: "C" collation, not the server's locale.
 _PROPERTY_ID = sa.Text(collation="C")
 
@@ -65,7 +68,7 @@ reservation_table = sa.Table(
         (sa.func.daterange(sa.column("start_date"), sa.column("end_date")), "&&"),
         using="gist",
         where=sa.text(CONFIRMED_ONLY),
-        name="reservation_no_overlap",
+        name=NO_OVERLAP,
     ),
     sa.Index(
         "reservation_search_idx",

@@ -18,6 +18,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from ota_adapters.postgres.schema import (
     CONFIRMED_ONLY,
     MAX_STAY_NIGHTS,
+    NO_OVERLAP,
     property_table,
     reservation_table,
 )
@@ -128,7 +129,7 @@ BOOKING_LOCKS = 0x07A_B00C
 
 
 @functools.cache
-def insert_in_turn() -> sa.Insert:
+def insert_in_turn() -> postgresql.Insert:
     """INSERT a reservation once earlier bookings of its property have finished.
 
     Inserts that conflict on the exclusion constraint wait for each other's
@@ -138,6 +139,11 @@ def insert_in_turn() -> sa.Insert:
     property first, in the same statement, makes them queue instead, and
     the constraint then meets only committed rows. It orders the inserts;
     the constraint still decides.
+
+    A stay the constraint refuses is not inserted (`ON CONFLICT ON CONSTRAINT
+    ... DO NOTHING`): the statement writes no row instead of failing, so a
+    refused booking is an answer, not an error to raise, wrap and log on both
+    sides. Every other constraint (the key, the property, the nights) still fails it.
     """
     property_id = sa.bindparam("property_id", type_=sa.Text)
     in_turn = sa.select(
@@ -153,4 +159,5 @@ def insert_in_turn() -> sa.Insert:
     ).select_from(in_turn)
     columns = ["reservation_id", "property_id", "start_date", "number_of_nights", "status",
                "created_at"]  # fmt: skip
-    return sa.insert(reservation_table).from_select(columns, row)
+    booking = postgresql.insert(reservation_table).from_select(columns, row)
+    return booking.on_conflict_do_nothing(constraint=NO_OVERLAP)

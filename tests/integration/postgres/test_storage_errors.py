@@ -13,15 +13,17 @@ import sqlalchemy as sa
 from ota_adapters.postgres import PostgresUnitOfWork, build_engine
 from ota_adapters.postgres.link import Link
 from ota_adapters.postgres.repositories import PostgresPropertyRepository
+from ota_adapters.postgres.statements import insert_in_turn
 from ota_core import (
     DateRange,
+    DatesUnavailable,
     PolicyViolation,
     PropertyId,
     ReservationId,
     ReservationNotFound,
     StorageUnavailable,
 )
-from tests.builders import a_property, a_reservation, day
+from tests.builders import RECORDED_AT, a_property, a_reservation, day, stay
 
 UNREACHABLE = "postgresql://postgres@127.0.0.1:9/nothing"
 
@@ -120,6 +122,22 @@ def test_a_stay_longer_than_the_schema_holds_is_a_policy_violation(engine: sa.En
         work.properties.add(a_property("P1"))
         with pytest.raises(PolicyViolation, match="nights must be from 1 to 365"):
             work.reservations.add(too_long)
+
+
+def test_the_booking_insert_writes_no_row_for_an_overlapping_stay(engine: sa.Engine) -> None:
+    """A refused stay is an answer of the INSERT (no row), not a database error."""
+    with PostgresUnitOfWork(engine) as work:
+        work.properties.add(a_property("P1"))
+        work.reservations.add(a_reservation("P1", stay(0, 3)))
+        work.commit()
+    overlapping = a_reservation("P1", stay(2, 2))
+    row = {"reservation_id": overlapping.id, "property_id": "P1", "start_date": day(2),
+           "number_of_nights": 2, "status": "confirmed", "created_at": RECORDED_AT}  # fmt: skip
+    with engine.connect() as connection:
+        assert connection.execute(insert_in_turn(), row).rowcount == 0
+        assert connection.execute(sa.text("SELECT 1")).scalar() == 1  # not aborted
+    with PostgresUnitOfWork(engine) as work, pytest.raises(DatesUnavailable):
+        work.reservations.add(overlapping)
 
 
 def test_saving_a_reservation_that_was_never_stored_is_not_found(engine: sa.Engine) -> None:
