@@ -1,7 +1,8 @@
 """The thin baseline of the HTTP load benchmark: the service's queries, and nothing else.
 
 A minimal Flask app over psycopg2 with a small pool of kept-open connections
-per process, run under the same gunicorn settings as the service
+per process, making the service's round trips (a read on its own; `BEGIN;` with
+the booking's INSERT, then COMMIT or ROLLBACK), run under the same gunicorn settings as the service
 (`gunicorn -c python:bench.baseline_conf bench.baseline_app:app`). No
 container, no validation beyond what the queries need, no logging, no
 metrics: what the service costs on top of its SQL is the difference.
@@ -30,7 +31,7 @@ from typing import Any
 import psycopg2
 import psycopg2.errors
 from flask import Flask, Response, request
-from psycopg2.extensions import connection
+from psycopg2.extensions import TRANSACTION_STATUS_IDLE, connection
 
 from bench.designs import GIST_TEXT, PSYCOPG
 
@@ -71,6 +72,27 @@ SELECT %(reservation_id)s::UUID AS anon_1, %(property_id)s AS anon_2, %(start_da
 FROM in_turn ON CONFLICT ON CONSTRAINT reservation_no_overlap DO NOTHING"""
 BOOKING_LOCKS = 0x07A_B00C
 
+
+def book(conn: connection, params: dict[str, Any]) -> bool:
+    """The service's booking on an autocommit connection: true if it wrote the stay.
+
+    `BEGIN;` goes with the INSERT, one round trip, as the service sends it; then
+    COMMIT, or ROLLBACK when the stay overlaps (no row written).
+    """
+    with conn.cursor() as cur:
+        cur.execute("BEGIN; " + INSERT, params)
+        booked = cur.rowcount == 1
+    end_transaction(conn, "COMMIT" if booked else "ROLLBACK")
+    return booked
+
+
+def end_transaction(conn: connection, command: str) -> None:
+    """COMMIT or ROLLBACK the transaction `conn` has open, if any."""
+    if conn.info.transaction_status != TRANSACTION_STATUS_IDLE:
+        with conn.cursor() as cur:
+            cur.execute(command)
+
+
 GET = (
     "SELECT reservation_id, property_id, start_date, number_of_nights, created_at, status"
     " FROM reservation WHERE reservation_id = %(id)s"
@@ -93,10 +115,11 @@ class Pool:
                 conn = self._idle.get_nowait()
             except queue.Empty:
                 conn = psycopg2.connect(self._url, options=OPTIONS)
+                conn.autocommit = True  # as the service's: transactions are opened by hand
             try:
                 yield conn
             except BaseException:
-                conn.rollback()
+                end_transaction(conn, "ROLLBACK")
                 raise
             self._idle.put(conn)
         finally:
@@ -135,7 +158,6 @@ def _search(sql_first: str, sql_after: str, *, gist: bool) -> Response:
     with pool().connection() as conn, conn.cursor() as cur:
         cur.execute(sql, params)
         rows = cur.fetchall()
-        conn.rollback()
     if not rows and after is None:
         return _json({"code": "no_property_available"}, 404)
     page = [{"property_id": r[0], "description": r[1]} for r in rows]
@@ -170,15 +192,10 @@ def reserve() -> Response:
     }
     with pool().connection() as conn:
         try:
-            with conn.cursor() as cur:
-                cur.execute(INSERT, params)
-                booked = cur.rowcount
-            if not booked:  # the stay overlaps a confirmed one
-                conn.rollback()
+            if not book(conn, params):  # the stay overlaps a confirmed one
                 return _json({"code": "dates_unavailable"}, 409)
-            conn.commit()
         except psycopg2.errors.ForeignKeyViolation:
-            conn.rollback()
+            end_transaction(conn, "ROLLBACK")
             return _json({"code": "unknown_property"}, 400)
     out = {
         "reservation_id": str(reservation_id),
@@ -196,7 +213,6 @@ def get_reservation(reservation_id: uuid.UUID) -> Response:
     with pool().connection() as conn, conn.cursor() as cur:
         cur.execute(GET, {"id": str(reservation_id)})
         row = cur.fetchone()
-        conn.rollback()
     if row is None:
         return _json({"code": "reservation_not_found"}, 404)
     start: dt.date = row[2]

@@ -100,7 +100,13 @@ def build_engine(  # noqa: PLR0913 - pool settings, each given by name
     bounds each statement in the server, and `ANSWER_MARGIN_S` later the
     connection gives up on a server that stopped answering (see `waiting`).
     Checkouts send nothing: a unit of work replaces a pooled connection that
-    turns out closed on its first statement (`link`). `pool_pre_ping` makes
+    turns out closed on its first statement (`link`). Connections are in
+    autocommit mode: a unit of work begins its transaction with its first
+    write and ends it itself (`link`), so a read on its own costs one round
+    trip. Code that uses the engine directly runs each statement in a
+    transaction of its own (SQLAlchemy's `begin` and `commit` send nothing
+    in this mode); `one_off_connection` is there for work that needs a
+    transaction through SQLAlchemy. `pool_pre_ping` makes
     each checkout test the connection first, for code that uses the engine
     directly and would rather pay a round trip than meet a closed connection.
     Create it in each process that uses it (after a fork, not before).
@@ -112,6 +118,7 @@ def build_engine(  # noqa: PLR0913 - pool settings, each given by name
         max_overflow=max_overflow,
         pool_timeout=pool_timeout,
         pool_pre_ping=pool_pre_ping,
+        isolation_level="AUTOCOMMIT",
         connect_args=_connect_args(statement_timeout_ms, connect_timeout_s),
     )
     report = functools.partial(_report_session_settings, session_settings(statement_timeout_ms))

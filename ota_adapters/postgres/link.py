@@ -1,13 +1,18 @@
 """The unit of work's connection: where statements run, and where a dead one is replaced.
 
-Two ways to run a statement share one transaction:
+A link holds one pooled psycopg2 connection for one unit of work and runs its
+statements on the driver's cursor (`DriverStatement`s, compiled once by
+SQLAlchemy; ADR 0015). Driver errors are wrapped as SQLAlchemy's, as
+`Connection.execute` would raise them, so `errors` reads them alike.
 
-- `execute`: SQLAlchemy's `Connection.execute`, for everything but the hot path;
-- `run`: a `DriverStatement` (compiled once by SQLAlchemy) on the psycopg2 cursor
-  underneath, for the three statements every request makes: a page of search, a
-  booking's INSERT and a reservation read by id. It skips the per-call work of
-  `Connection.execute` (cache key, execution context, result wrapping); its driver
-  errors are wrapped as SQLAlchemy's, so both ways fail alike (ADR 0015).
+The transaction begins with the unit of work's first write, in the same round
+trip (`BEGIN;` goes before the statement), and ends with `commit` or `rollback`;
+reads before it run each on its own. Under READ COMMITTED every statement reads
+its own snapshot anyway, so a read outside the transaction sees what it would
+have seen inside; what it saves is two round trips (BEGIN, and COMMIT or
+ROLLBACK) for a unit of work that only reads, and one for one that writes
+(ADR 0018). Whether a transaction is open is what libpq last heard from the
+server (`transaction_status`), never a flag of ours.
 
 Pooled connections are not pinged at checkout: a connection the server closed
 while it sat in the pool fails on the unit of work's first statement, which is
@@ -17,14 +22,16 @@ is done twice, and no request pays a round trip to find out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar, cast
 
 import psycopg2
+import psycopg2.extensions as pg
 import sqlalchemy as sa
 from loguru import logger
-from psycopg2.extensions import connection as DriverConnection
-from psycopg2.extensions import cursor as DriverCursor
+from psycopg2.extensions import cursor as Cursor
+from sqlalchemy.pool import PoolProxiedConnection
 
 from ota_adapters.postgres.errors import first_line, lost_while_pooled, storage_errors
 from ota_adapters.postgres.statements import DriverStatement
@@ -33,97 +40,134 @@ T = TypeVar("T")
 
 Rows = list[tuple[Any, ...]]
 
+_NO_VALUES: Mapping[str, object] = {}
+
 
 class Link:
     """One pooled connection, checked out for one unit of work."""
 
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
-        self._connection = _checkout(engine)
+        self._pooled, self._driver = _checkout(engine)
         self._used = False
 
-    @property
-    def connection(self) -> sa.Connection:
-        return self._connection
-
-    def execute(
-        self, statement: sa.Executable, params: Mapping[str, object] | None = None
-    ) -> sa.CursorResult[Any]:
-        """`statement` through SQLAlchemy."""
-        return self._attempt(lambda on: on.execute(statement, params))
-
     def run(self, statement: DriverStatement, values: Mapping[str, object]) -> Rows:
-        """`statement` on the driver's cursor: its rows (none for a write)."""
-        return self._attempt(lambda on: _on_driver(on, statement, values, _rows))
+        """A read: its rows; inside the transaction if one is open, else on its own."""
+        return self._attempt(statement.sql, statement.params(values), _rows)
 
-    def rowcount(self, statement: DriverStatement, values: Mapping[str, object]) -> int:
-        """`statement` on the driver's cursor: how many rows it wrote."""
-        return self._attempt(lambda on: _on_driver(on, statement, values, _rowcount))
+    def write(self, statement: DriverStatement, values: Mapping[str, object]) -> int:
+        """A write, in the transaction it opens if none is open: how many rows it wrote."""
+        sql = statement.sql if self.in_transaction() else f"BEGIN; {statement.sql}"
+        return self._attempt(sql, statement.params(values), _rowcount)
+
+    def in_transaction(self) -> bool:
+        """True once a write opened the transaction, until it is committed or rolled back."""
+        return _in_transaction(self._driver)
+
+    @contextlib.contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Inside the open transaction: what the block ran is undone alone if it fails."""
+        self._command("SAVEPOINT write")
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(sa.exc.SQLAlchemyError):  # the first error says more
+                self._command("ROLLBACK TO SAVEPOINT write")
+            raise
+
+    def commit(self) -> None:
+        if self.in_transaction():
+            self._command("COMMIT")
+
+    def rollback(self) -> None:
+        if self.in_transaction():
+            self._command("ROLLBACK")
 
     def close(self) -> None:
-        self._connection.close()
+        """Back to the pool, idle and as it came; a connection that cannot be is dropped."""
+        pooled = self._pooled
+        try:
+            if pooled.is_valid:
+                self.rollback()
+        except (sa.exc.SQLAlchemyError, psycopg2.Error):
+            if pooled.is_valid:
+                pooled.invalidate()
+        finally:
+            pooled.close()
 
-    def _attempt(self, statement: Callable[[sa.Connection], T]) -> T:
+    def _command(self, sql: str) -> None:
+        self._attempt(sql, _NO_VALUES, _rowcount)
+
+    def _attempt(self, sql: str, params: Mapping[str, object], outcome: Callable[[Cursor], T]) -> T:
         if self._used:
-            return statement(self._connection)
+            return self._on_driver(sql, params, outcome)
         self._used = True
         try:
-            return statement(self._connection)
+            return self._on_driver(sql, params, outcome)
         except sa.exc.DBAPIError as error:
             if not lost_while_pooled(error):
                 raise
             logger.info("a pooled database connection was closed: {}", first_line(error))
-        self._connection.close()
-        self._connection = _checkout(self._engine)
-        return statement(self._connection)
+        self._pooled.close()
+        self._pooled, self._driver = _checkout(self._engine)
+        return self._on_driver(sql, params, outcome)
+
+    def _on_driver(
+        self, sql: str, params: Mapping[str, object], outcome: Callable[[Cursor], T]
+    ) -> T:
+        try:
+            with self._driver.cursor() as cursor:
+                cursor.execute(sql, params)
+                return outcome(cursor)
+        except psycopg2.Error as error:
+            raise self._wrapped(sql, params, error) from error
+
+    def _wrapped(
+        self, sql: str, params: Mapping[str, object], error: psycopg2.Error
+    ) -> sa.exc.DBAPIError:
+        """The error as `Connection.execute` would raise it; a lost connection leaves the pool."""
+        lost = self._engine.dialect.is_disconnect(cast(Any, error), self._pooled, None)
+        if lost and self._pooled.is_valid:
+            self._pooled.invalidate(error)
+        return _as_sqlalchemy_error(sql, params, error, invalidated=lost)
 
 
-def _checkout(engine: sa.Engine) -> sa.Connection:
+def _checkout(engine: sa.Engine) -> tuple[PoolProxiedConnection, pg.connection]:
+    """A pooled connection of `build_engine`'s, and its psycopg2 connection (autocommit)."""
     with storage_errors():
-        return engine.connect()
+        try:
+            pooled = engine.raw_connection()
+        except psycopg2.Error as error:  # connecting failed; the pool raises the driver's error
+            raise _as_sqlalchemy_error(None, None, error, invalidated=False) from error
+    driver = cast(pg.connection, pooled.driver_connection)
+    if not driver.autocommit:  # transactions are the link's: see the module's docstring
+        pooled.close()
+        raise RuntimeError("a unit of work needs an engine of `build_engine` (autocommit)")
+    return pooled, driver
 
 
-def _driver(connection: sa.Connection) -> DriverConnection:
-    if not connection.in_transaction():
-        connection.begin()  # so that `commit()` commits what the cursor does
-    return cast(DriverConnection, connection.connection.driver_connection)
+def _as_sqlalchemy_error(
+    sql: str | None,
+    params: Mapping[str, object] | None,
+    error: psycopg2.Error,
+    *,
+    invalidated: bool,
+) -> sa.exc.DBAPIError:
+    wrapped = sa.exc.DBAPIError.instance(
+        sql, None if params is None else dict(params), error, psycopg2.Error,
+        connection_invalidated=invalidated,
+    )  # fmt: skip
+    return cast(sa.exc.DBAPIError, wrapped)
 
 
-def _on_driver(
-    connection: sa.Connection,
-    statement: DriverStatement,
-    values: Mapping[str, object],
-    outcome: Callable[[DriverCursor], T],
-) -> T:
-    driver = _driver(connection)
-    params = statement.params(values)
-    try:
-        with driver.cursor() as cursor:
-            cursor.execute(statement.sql, params)
-            return outcome(cursor)
-    except psycopg2.Error as error:
-        raise _wrapped(connection, statement, params, error) from error
+def _in_transaction(driver: pg.connection) -> bool:
+    """What libpq last heard from the server; a closed connection has no transaction left."""
+    return not driver.closed and driver.get_transaction_status() != pg.TRANSACTION_STATUS_IDLE
 
 
-def _rows(cursor: DriverCursor) -> Rows:
+def _rows(cursor: Cursor) -> Rows:
     return cursor.fetchall() if cursor.description is not None else []
 
 
-def _rowcount(cursor: DriverCursor) -> int:
+def _rowcount(cursor: Cursor) -> int:
     return int(cursor.rowcount)
-
-
-def _wrapped(
-    connection: sa.Connection,
-    statement: DriverStatement,
-    params: Mapping[str, object],
-    error: psycopg2.Error,
-) -> sa.exc.DBAPIError:
-    """The error as `Connection.execute` would raise it; a lost connection leaves the pool."""
-    lost = connection.dialect.is_disconnect(cast(Any, error), connection.connection, None)
-    if lost:
-        connection.invalidate(error)
-    wrapped = sa.exc.DBAPIError.instance(
-        statement.sql, dict(params), error, psycopg2.Error, connection_invalidated=lost
-    )
-    return cast(sa.exc.DBAPIError, wrapped)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import psycopg2.errors
 import sqlalchemy as sa
 from loguru import logger
-from sqlalchemy.dialects.postgresql import insert
 
 from ota_adapters.postgres.errors import (
     cause_is,
@@ -18,7 +17,7 @@ from ota_adapters.postgres.errors import (
     read_errors,
     storage_errors,
 )
-from ota_adapters.postgres.link import Link
+from ota_adapters.postgres.link import Link, Rows
 from ota_adapters.postgres.retry import retry_transient
 from ota_adapters.postgres.schema import (
     MAX_STAY_NIGHTS,
@@ -30,8 +29,14 @@ from ota_adapters.postgres.statements import (
     for_driver,
     free_properties_params,
     free_properties_statement,
+    idempotency_record_by_key,
+    idempotency_record_insert,
+    idempotency_records_forget,
     insert_in_turn,
+    property_by_id,
+    property_insert,
     reservation_by_id,
+    reservation_status_update,
 )
 from ota_core import (
     DateRange,
@@ -57,9 +62,14 @@ _r = reservation_table.c
 _k = idempotency_key_table.c
 
 
-def _run(link: Link, statement: sa.Executable) -> sa.CursorResult[Any]:
+def _read(link: Link, statement: sa.ClauseElement, values: Mapping[str, object]) -> Rows:
     with storage_errors():
-        return link.execute(statement)
+        return link.run(for_driver(statement), values)
+
+
+def _written(link: Link, statement: sa.ClauseElement, values: Mapping[str, object]) -> int:
+    with storage_errors():
+        return link.write(for_driver(statement), values)
 
 
 class PostgresPropertyRepository(PropertyRepository):
@@ -67,15 +77,12 @@ class PostgresPropertyRepository(PropertyRepository):
         self._link = link
 
     def add(self, property_: Property) -> None:
-        statement = insert(property_table).values(
-            property_id=property_.id, description=property_.description
-        )
-        _run(self._link, statement.on_conflict_do_nothing(index_elements=[_p.property_id]))
+        values = {"property_id": property_.id, "description": property_.description}
+        _written(self._link, property_insert(), values)
 
     def get(self, property_id: PropertyId) -> Property | None:
-        query = sa.select(_p.property_id, _p.description).where(_p.property_id == property_id)
-        row = _run(self._link, query).one_or_none()
-        return None if row is None else Property(PropertyId(row.property_id), row.description)
+        rows = _read(self._link, property_by_id(), {"property_id": property_id})
+        return Property(PropertyId(rows[0][0]), rows[0][1]) if rows else None
 
     def list_free(
         self, stay: DateRange, *, after: PropertyId | None, limit: int
@@ -143,22 +150,17 @@ class PostgresReservationRepository(ReservationRepository):
             "created_at": reservation.created_at,
         }
         booking = for_driver(insert_in_turn())
-        if self._write(lambda: self._link.rowcount(booking, row), reservation) == 0:
+        if self._write(lambda: self._link.write(booking, row), reservation) == 0:
             raise _overlapping(reservation)
 
     def get(self, reservation_id: ReservationId) -> Reservation | None:
-        statement = for_driver(reservation_by_id())
-        with storage_errors():
-            rows = self._link.run(statement, {"reservation_id": reservation_id})
+        rows = _read(self._link, reservation_by_id(), {"reservation_id": reservation_id})
         return _reservation(rows[0]) if rows else None
 
     def save(self, reservation: Reservation) -> None:
-        statement = (
-            sa.update(reservation_table)
-            .where(_r.reservation_id == reservation.id)
-            .values(status=reservation.status.value)
-        )
-        if self._write(lambda: self._link.execute(statement).rowcount, reservation) == 0:
+        update = for_driver(reservation_status_update())
+        values = {"reservation_id": reservation.id, "status": reservation.status.value}
+        if self._write(lambda: self._link.write(update, values), reservation) == 0:
             raise ReservationNotFound(f"no reservation has id {reservation.id}")
 
     def _write(self, written: Callable[[], int], reservation: Reservation) -> int:
@@ -167,7 +169,7 @@ class PostgresReservationRepository(ReservationRepository):
 
         def in_savepoint() -> int:
             # A failed statement rolls back to here; the unit of work stays usable.
-            with link.connection.begin_nested():
+            with link.savepoint():
                 return written()
 
         def alone() -> int:
@@ -177,10 +179,10 @@ class PostgresReservationRepository(ReservationRepository):
                 return written()
             except BaseException:
                 with contextlib.suppress(sa.exc.SQLAlchemyError):  # the first error says more
-                    link.connection.rollback()
+                    link.rollback()
                 raise
 
-        attempt = in_savepoint if link.connection.in_transaction() else alone
+        attempt = in_savepoint if link.in_transaction() else alone
         try:
             with storage_errors():
                 return retry_transient(attempt, what=f"writing reservation {reservation.id}")
@@ -198,25 +200,21 @@ class PostgresIdempotencyKeys(IdempotencyKeys):
         self._link = link
 
     def get(self, key: str) -> IdempotencyRecord | None:
-        query = sa.select(_k.key, _k.fingerprint, _k.reservation_id, _k.created_at).where(
-            _k.key == key
-        )
-        row = _run(self._link, query).one_or_none()
-        if row is None:
+        rows = _read(self._link, idempotency_record_by_key(), {"key": key})
+        if not rows:
             return None
-        return IdempotencyRecord(
-            row.key, row.fingerprint, ReservationId(row.reservation_id), row.created_at
-        )
+        key_, fingerprint, reservation_id, created_at = rows[0]
+        return IdempotencyRecord(key_, fingerprint, ReservationId(reservation_id), created_at)
 
     def add(self, record: IdempotencyRecord) -> None:
-        statement = sa.insert(idempotency_key_table).values(
-            key=record.key,
-            fingerprint=record.fingerprint,
-            reservation_id=record.reservation_id,
-            created_at=record.recorded_at,
-        )
+        values = {
+            "key": record.key,
+            "fingerprint": record.fingerprint,
+            "reservation_id": record.reservation_id,
+            "created_at": record.recorded_at,
+        }
         try:
-            _run(self._link, statement)
+            _written(self._link, idempotency_record_insert(), values)
         except sa.exc.IntegrityError as error:
             if not cause_is(error, psycopg2.errors.UniqueViolation):
                 raise
@@ -226,12 +224,5 @@ class PostgresIdempotencyKeys(IdempotencyKeys):
 
     def forget_recorded_before(self, cutoff: dt.datetime, limit: int) -> int:
         # Rows another transaction is forgetting (or still holds) are left to the next batch.
-        expired = (
-            sa.select(_k.key)
-            .where(_k.created_at < cutoff)
-            .order_by(_k.created_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        statement = sa.delete(idempotency_key_table).where(_k.key.in_(expired.scalar_subquery()))
-        return _run(self._link, statement).rowcount
+        values = {"cutoff": cutoff, "limit": limit}
+        return _written(self._link, idempotency_records_forget(), values)

@@ -1,7 +1,8 @@
-"""The statements every request makes: one page of search, one booking, one read by id.
+"""Every statement the repositories run, each built once with its values as parameters.
 
-Each is built once, values as parameters, and compiled once for psycopg2
-(`for_driver`): the adapter runs the SQL on the driver's cursor (ADR 0015).
+Each is compiled once for psycopg2 (`for_driver`): the adapter runs the SQL on
+the driver's cursor (ADR 0015). The three every request makes come first: one
+page of search, one booking, one read by id.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ota_adapters.postgres.schema import (
     CONFIRMED_ONLY,
     MAX_STAY_NIGHTS,
     NO_OVERLAP,
+    idempotency_key_table,
     property_table,
     reservation_table,
 )
@@ -26,6 +28,7 @@ from ota_core import DateRange, PropertyId
 
 _p = property_table.c
 _r = reservation_table.c
+_k = idempotency_key_table.c
 
 _DIALECT = postgresql.psycopg2.dialect()  # type: ignore[no-untyped-call]
 
@@ -161,3 +164,59 @@ def insert_in_turn() -> postgresql.Insert:
                "created_at"]  # fmt: skip
     booking = postgresql.insert(reservation_table).from_select(columns, row)
     return booking.on_conflict_do_nothing(constraint=NO_OVERLAP)
+
+
+# The statements of the other repository methods.
+
+
+@functools.cache
+def property_insert() -> postgresql.Insert:
+    """A property, unless one with its id is stored already."""
+    row = postgresql.insert(property_table).values(
+        property_id=sa.bindparam("property_id", type_=sa.Text),
+        description=sa.bindparam("description", type_=sa.Text),
+    )
+    return row.on_conflict_do_nothing(index_elements=[_p.property_id])
+
+
+@functools.cache
+def property_by_id() -> sa.Select[tuple[str, str]]:
+    wanted = sa.bindparam("property_id", type_=sa.Text)
+    return sa.select(_p.property_id, _p.description).where(_p.property_id == wanted)
+
+
+@functools.cache
+def reservation_status_update() -> sa.Update:
+    wanted = sa.bindparam("reservation_id", type_=sa.Uuid)
+    status = sa.bindparam("status", type_=sa.Text)
+    return sa.update(reservation_table).where(_r.reservation_id == wanted).values(status=status)
+
+
+@functools.cache
+def idempotency_record_by_key() -> sa.Select[tuple[object, ...]]:
+    wanted = sa.bindparam("key", type_=sa.Text)
+    columns = (_k.key, _k.fingerprint, _k.reservation_id, _k.created_at)
+    return sa.select(*columns).where(_k.key == wanted)
+
+
+@functools.cache
+def idempotency_record_insert() -> sa.Insert:
+    return sa.insert(idempotency_key_table).values(
+        key=sa.bindparam("key", type_=sa.Text),
+        fingerprint=sa.bindparam("fingerprint", type_=sa.Text),
+        reservation_id=sa.bindparam("reservation_id", type_=sa.Uuid),
+        created_at=sa.bindparam("created_at", type_=sa.DateTime(timezone=True)),
+    )
+
+
+@functools.cache
+def idempotency_records_forget() -> sa.Delete:
+    """Up to `limit` records made before `cutoff`, oldest first; none another transaction holds."""
+    expired = (
+        sa.select(_k.key)
+        .where(_k.created_at < sa.bindparam("cutoff", type_=sa.DateTime(timezone=True)))
+        .order_by(_k.created_at)
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .with_for_update(skip_locked=True)
+    )
+    return sa.delete(idempotency_key_table).where(_k.key.in_(expired.scalar_subquery()))

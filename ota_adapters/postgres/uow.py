@@ -20,8 +20,11 @@ from ota_core import StorageUnavailable, UnitOfWork
 class PostgresUnitOfWork(UnitOfWork):
     """`with PostgresUnitOfWork(engine) as uow:` checks out a connection for the block.
 
+    The transaction begins with the block's first write (`Link`); what it
+    wrote is kept by `commit` and undone by leaving the block without it.
     READ COMMITTED is enough: the constraints, not reads, decide every
-    conflict. `partial(PostgresUnitOfWork, engine)` is the factory use cases take.
+    conflict. `engine` is one of `build_engine`'s; `partial(PostgresUnitOfWork,
+    engine)` is the factory use cases take.
     """
 
     def __init__(self, engine: sa.Engine) -> None:
@@ -45,7 +48,7 @@ class PostgresUnitOfWork(UnitOfWork):
         link = self._active()
         self._link = None
         try:
-            _rollback(link.connection)
+            _rollback(link)
         except StorageUnavailable:
             if exc is None:
                 raise
@@ -55,10 +58,10 @@ class PostgresUnitOfWork(UnitOfWork):
 
     def commit(self) -> None:
         with storage_errors():
-            self._active().connection.commit()
+            self._active().commit()
 
     def rollback(self) -> None:
-        _rollback(self._active().connection)
+        _rollback(self._active())
 
     def _active(self) -> Link:
         if self._link is None:
@@ -66,6 +69,6 @@ class PostgresUnitOfWork(UnitOfWork):
         return self._link
 
 
-def _rollback(connection: sa.Connection) -> None:
+def _rollback(link: Link) -> None:
     with storage_errors():
-        connection.rollback()
+        link.rollback()

@@ -53,6 +53,8 @@ def test_a_statement_past_its_timeout_is_reported_as_storage_unavailable(
     engine: sa.Engine, tight_engine: sa.Engine
 ) -> None:
     with engine.connect() as holder:
+        # A transaction to hold the lock in (the engine's connections autocommit).
+        holder.execution_options(isolation_level="READ COMMITTED")
         holder.execute(sa.text("LOCK TABLE property IN ACCESS EXCLUSIVE MODE"))
         with pytest.raises(StorageUnavailable), PostgresUnitOfWork(tight_engine) as work:
             work.properties.get(PropertyId("P1"))
@@ -79,41 +81,41 @@ def _end_other_sessions(engine: sa.Engine, in_state: str) -> None:
         )
 
 
-def _read_through_sqlalchemy(work: PostgresUnitOfWork) -> object:
-    return work.properties.get(PropertyId("P1"))
-
-
-def _read_on_the_driver(work: PostgresUnitOfWork) -> object:
+def _read(work: PostgresUnitOfWork) -> object:
     return work.reservations.get(ReservationId(uuid.UUID(int=1)))
 
 
-# Both ways a statement runs: `Connection.execute`, and a compiled statement on the cursor.
-READS = pytest.mark.parametrize("read", [_read_through_sqlalchemy, _read_on_the_driver])
+def _write(work: PostgresUnitOfWork) -> object:
+    work.properties.add(a_property("P1"))
+    return None
 
 
-@READS
+# A unit of work's first statement, whether it runs on its own or opens the transaction.
+FIRST_STATEMENTS = pytest.mark.parametrize("first", [_read, _write])
+
+
 def test_a_connection_the_server_dropped_mid_transaction_is_storage_unavailable(
-    engine: sa.Engine, tight_engine: sa.Engine, read: Callable[[PostgresUnitOfWork], object]
+    engine: sa.Engine, tight_engine: sa.Engine
 ) -> None:
     with PostgresUnitOfWork(tight_engine) as work:
-        read(work)
+        _write(work)  # opens the transaction
         _end_other_sessions(engine, in_state="idle in transaction")
         with pytest.raises(StorageUnavailable):
-            read(work)
+            _read(work)
 
 
-@READS
+@FIRST_STATEMENTS
 def test_a_pooled_connection_the_server_closed_is_replaced_unseen(
-    engine: sa.Engine, tight_engine: sa.Engine, read: Callable[[PostgresUnitOfWork], object]
+    engine: sa.Engine, tight_engine: sa.Engine, first: Callable[[PostgresUnitOfWork], object]
 ) -> None:
     with PostgresUnitOfWork(tight_engine) as work:
-        read(work)
+        _read(work)
     _end_other_sessions(engine, in_state="idle")
 
     with PostgresUnitOfWork(tight_engine) as work:
-        assert read(work) is None
+        assert first(work) is None
     with PostgresUnitOfWork(tight_engine) as work:
-        assert read(work) is None, "the new connection went back to the pool"
+        assert _read(work) is None, "the new connection went back to the pool"
 
 
 def test_a_stay_longer_than_the_schema_holds_is_a_policy_violation(engine: sa.Engine) -> None:
