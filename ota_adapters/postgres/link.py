@@ -12,7 +12,7 @@ its own snapshot anyway, so a read outside the transaction sees what it would
 have seen inside; what it saves is two round trips (BEGIN, and COMMIT or
 ROLLBACK) for a unit of work that only reads, and one for one that writes
 (ADR 0018). Whether a transaction is open is what libpq last heard from the
-server (`transaction_status`), never a flag of ours.
+server (its transaction status), never a flag of ours.
 
 Pooled connections are not pinged at checkout: a connection the server closed
 while it sat in the pool fails on the unit of work's first statement, which is

@@ -19,12 +19,7 @@ from ota_adapters.postgres.errors import (
 )
 from ota_adapters.postgres.link import Link, Rows
 from ota_adapters.postgres.retry import retry_transient
-from ota_adapters.postgres.schema import (
-    MAX_STAY_NIGHTS,
-    idempotency_key_table,
-    property_table,
-    reservation_table,
-)
+from ota_adapters.postgres.schema import MAX_STAY_NIGHTS
 from ota_adapters.postgres.statements import (
     for_driver,
     free_properties_params,
@@ -56,10 +51,6 @@ from ota_core import (
     ReservationStatus,
     UnknownProperty,
 )
-
-_p = property_table.c
-_r = reservation_table.c
-_k = idempotency_key_table.c
 
 
 def _read(link: Link, statement: sa.ClauseElement, values: Mapping[str, object]) -> Rows:
