@@ -90,10 +90,13 @@ def _app(target: str, url: str) -> WsgiApp:
 
 
 def _ids(url: str) -> tuple[list[str], list[str]]:
+    """The first 10,000 property ids and reservation ids: the same in every process."""
     with psycopg2.connect(url) as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT property_id FROM property LIMIT 10000")
+        cursor.execute("SELECT property_id FROM property ORDER BY property_id LIMIT 10000")
         properties = [row[0] for row in cursor.fetchall()]
-        cursor.execute("SELECT reservation_id::text FROM reservation LIMIT 10000")
+        cursor.execute(
+            "SELECT reservation_id::text FROM reservation ORDER BY reservation_id LIMIT 10000"
+        )
         reservations = [row[0] for row in cursor.fetchall()]
     connection.close()
     return properties, reservations
