@@ -50,15 +50,16 @@ class Link:
         self._engine = engine
         self._pooled, self._driver = _checkout(engine)
         self._used = False
+        self._savepoint = ""  # a SAVEPOINT to send with the next statement
 
     def run(self, statement: DriverStatement, values: Mapping[str, object]) -> Rows:
         """A read: its rows; inside the transaction if one is open, else on its own."""
-        return self._attempt(statement.sql, statement.params(values), _rows)
+        return self._attempt(self._opening() + statement.sql, statement.params(values), _rows)
 
     def write(self, statement: DriverStatement, values: Mapping[str, object]) -> int:
         """A write, in the transaction it opens if none is open: how many rows it wrote."""
-        sql = statement.sql if self.in_transaction() else f"BEGIN; {statement.sql}"
-        return self._attempt(sql, statement.params(values), _rowcount)
+        opening = self._opening() if self.in_transaction() else "BEGIN; "
+        return self._attempt(opening + statement.sql, statement.params(values), _rowcount)
 
     def in_transaction(self) -> bool:
         """True once a write opened the transaction, until it is committed or rolled back."""
@@ -66,14 +67,20 @@ class Link:
 
     @contextlib.contextmanager
     def savepoint(self) -> Iterator[None]:
-        """Inside the open transaction: what the block ran is undone alone if it fails."""
-        self._command("SAVEPOINT write")
+        """Inside the open transaction: what the block ran is undone alone if it fails.
+
+        The SAVEPOINT goes out with the block's first statement, in its round trip.
+        """
+        self._savepoint = "SAVEPOINT write; "
         try:
             yield
         except BaseException:
-            with contextlib.suppress(sa.exc.SQLAlchemyError):  # the first error says more
-                self._command("ROLLBACK TO SAVEPOINT write")
+            if not self._savepoint:  # sent: there is something to roll back to
+                with contextlib.suppress(sa.exc.SQLAlchemyError):  # the first error says more
+                    self._command("ROLLBACK TO SAVEPOINT write")
             raise
+        finally:
+            self._savepoint = ""
 
     def commit(self) -> None:
         if self.in_transaction():
@@ -94,6 +101,11 @@ class Link:
                 pooled.invalidate()
         finally:
             pooled.close()
+
+    def _opening(self) -> str:
+        """The SAVEPOINT still to send, once."""
+        opening, self._savepoint = self._savepoint, ""
+        return opening
 
     def _command(self, sql: str) -> None:
         self._attempt(sql, _NO_VALUES, _rowcount)

@@ -85,6 +85,22 @@ def test_a_stay_of_an_unknown_property_is_refused(uow_with_property: UnitOfWorkF
     assert _get(uow_with_property, orphan.id) is None
 
 
+def test_a_refused_stay_undoes_only_itself(uow_with_property: UnitOfWorkFactory) -> None:
+    before, orphan, after = (a_reservation("P1", stay(0, 1)), a_reservation("nowhere", stay(0, 1)),
+                             a_reservation("P1", stay(1, 1)))  # fmt: skip
+    with uow_with_property() as work:
+        work.reservations.add(before)
+        with pytest.raises(UnknownProperty):
+            work.reservations.add(orphan)
+        with pytest.raises(DatesUnavailable):
+            work.reservations.add(a_reservation("P1", stay(0, 2)))
+        work.reservations.add(after)
+        work.commit()
+    assert _get(uow_with_property, before.id) == before
+    assert _get(uow_with_property, after.id) == after
+    assert _get(uow_with_property, orphan.id) is None
+
+
 def test_a_cancelled_reservation_frees_its_nights(uow_with_property: UnitOfWorkFactory) -> None:
     original = a_reservation("P1", stay(0, 5))
     _add(uow_with_property, original)
