@@ -39,18 +39,20 @@ def current_tables(*, property_key: bool) -> list[Step]:
         Step(
             "create property",
             f"CREATE TABLE property ({key_column}"
-            " property_id text NOT NULL, description text NOT NULL)",
+            ' property_id text COLLATE "C" NOT NULL, description text NOT NULL)',
         ),
         Step(
             "create reservation",
+            # The migrated table's column order: the legacy columns, then those 0002 adds.
             f"""
             CREATE TABLE reservation (
-              reservation_id uuid NOT NULL,
-              property_id text NOT NULL,
+              property_id text COLLATE "C" NOT NULL,
               {key_column}
               start_date date NOT NULL,
               number_of_nights integer NOT NULL
+                CONSTRAINT reservation_nights_check
                 CHECK (number_of_nights BETWEEN 1 AND {LONGEST_STAY_NIGHTS}),
+              reservation_id uuid NOT NULL,
               end_date date GENERATED ALWAYS AS (start_date + number_of_nights) STORED,
               status text NOT NULL DEFAULT 'confirmed'
                 CHECK (status IN ('confirmed', 'cancelled')),
@@ -106,8 +108,9 @@ IDEMPOTENCY_TABLE = Step(
     CREATE TABLE idempotency_key (
       key text PRIMARY KEY,
       fingerprint text NOT NULL,
-      reservation_id uuid NOT NULL REFERENCES reservation,
-      created_at timestamptz)
+      reservation_id uuid NOT NULL REFERENCES reservation DEFERRABLE INITIALLY DEFERRED,
+      created_at timestamptz NOT NULL DEFAULT now());
+    CREATE INDEX idempotency_key_created_at_idx ON idempotency_key (created_at)
     """,
 )
 
