@@ -52,7 +52,6 @@ from functools import partial
 from typing import Any
 
 import psycopg2
-import psycopg2.errors
 import sqlalchemy as sa
 
 from bench import baseline_app

@@ -62,8 +62,12 @@ class Link:
         return self._attempt(opening + statement.sql, statement.params(values), _rowcount)
 
     def in_transaction(self) -> bool:
-        """True once a write opened the transaction, until it is committed or rolled back."""
-        return _in_transaction(self._driver)
+        """True once a write opened the transaction, until it is committed or rolled back.
+
+        What libpq last heard from the server; a closed connection has no transaction left.
+        """
+        driver = self._driver
+        return not driver.closed and driver.get_transaction_status() != pg.TRANSACTION_STATUS_IDLE
 
     @contextlib.contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -170,11 +174,6 @@ def _as_sqlalchemy_error(
         connection_invalidated=invalidated,
     )  # fmt: skip
     return cast(sa.exc.DBAPIError, wrapped)
-
-
-def _in_transaction(driver: pg.connection) -> bool:
-    """What libpq last heard from the server; a closed connection has no transaction left."""
-    return not driver.closed and driver.get_transaction_status() != pg.TRANSACTION_STATUS_IDLE
 
 
 def _rows(cursor: Cursor) -> Rows:

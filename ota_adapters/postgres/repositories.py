@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import psycopg2.errors
@@ -140,8 +140,7 @@ class PostgresReservationRepository(ReservationRepository):
             "status": reservation.status.value,
             "created_at": reservation.created_at,
         }
-        booking = for_driver(insert_in_turn())
-        if self._write(lambda: self._link.write(booking, row), reservation) == 0:
+        if self._write(insert_in_turn(), row, reservation) == 0:
             raise _overlapping(reservation)
 
     def get(self, reservation_id: ReservationId) -> Reservation | None:
@@ -149,25 +148,26 @@ class PostgresReservationRepository(ReservationRepository):
         return _reservation(rows[0]) if rows else None
 
     def save(self, reservation: Reservation) -> None:
-        update = for_driver(reservation_status_update())
         values = {"reservation_id": reservation.id, "status": reservation.status.value}
-        if self._write(lambda: self._link.write(update, values), reservation) == 0:
+        if self._write(reservation_status_update(), values, reservation) == 0:
             raise ReservationNotFound(f"no reservation has id {reservation.id}")
 
-    def _write(self, written: Callable[[], int], reservation: Reservation) -> int:
-        """`written()`, the write of `reservation`, undone alone if it fails; the rows it wrote."""
-        link = self._link
+    def _write(
+        self, statement: sa.ClauseElement, values: Mapping[str, object], reservation: Reservation
+    ) -> int:
+        """`statement`, the write of `reservation`, undone alone if it fails; the rows it wrote."""
+        link, write = self._link, for_driver(statement)
 
         def in_savepoint() -> int:
             # A failed statement rolls back to here; the unit of work stays usable.
             with link.savepoint():
-                return written()
+                return link.write(write, values)
 
         def alone() -> int:
             # The transaction's first statement: a failure rolls all of it back, which
-            # undoes no more than a SAVEPOINT would, for two round trips fewer.
+            # undoes no more than a SAVEPOINT would.
             try:
-                return written()
+                return link.write(write, values)
             except BaseException:
                 with contextlib.suppress(sa.exc.SQLAlchemyError):  # the first error says more
                     link.rollback()
