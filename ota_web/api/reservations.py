@@ -34,8 +34,8 @@ def make_reservation(
     wanted = ReservationRequest.of(body.property_id, body.start_date, body.nights)
     booking = make.execute(wanted, idempotency_key=idempotency_key(request))
     reservation = booking.reservation
-    response = json_response(ReservationOut.of(reservation))
-    response.headers["Location"] = f"{API_PREFIX}/reservations/{reservation.id}"
+    location = f"{API_PREFIX}/reservations/{reservation.id}"
+    response = json_response(ReservationOut.of(reservation), location=location)
     if booking.replayed:
         events.booking_replayed(reservation)
         response.headers[REPLAYED_HEADER] = "true"

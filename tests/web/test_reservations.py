@@ -41,7 +41,7 @@ def test_a_reservation_is_made_and_can_be_read_back(client: FlaskClient) -> None
         "nights": 3,
         "status": "confirmed",
     }
-    assert response.headers["Location"] == f"{RESERVATIONS}/{FIRST_ID}"
+    assert response.headers.getlist("Location") == [f"{RESERVATIONS}/{FIRST_ID}"]
     assert json_of(client.get(response.headers["Location"], headers=AUTH)) == made
 
 
