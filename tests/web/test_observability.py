@@ -17,7 +17,7 @@ from loguru import logger
 
 from ota_core import DateRange, Reservation, ReservationId
 from ota_web.events import DomainEvents
-from ota_web.logging import configure_logging
+from ota_web.logging import Line, configure_logging, json_line
 from ota_web.metrics import Metrics
 from ota_web.telemetry import RequestTelemetry, request_id
 from tests.web.support import AUTH, TOKEN, a_token, reserve, search
@@ -212,6 +212,33 @@ def test_the_request_line_has_the_shape_of_every_other_json_line(json_stream: io
     assert (request_line["level"], request_line["message"]) == ("INFO", "request")
     assert (request_line["request_id"], request_line["status"]) == ("req-14", 204)
     assert dt.datetime.fromisoformat(request_line["time"]).tzinfo == dt.UTC
+
+
+def test_json_lines_write_values_json_has_no_type_for_as_text(json_stream: io.StringIO) -> None:
+    moment = dt.datetime(2027, 6, 1, 12, 30, tzinfo=dt.UTC)
+    logger.info("values", day=moment.date(), at=moment, id=uuid.UUID(int=3), raw=b"\xff", n=2**70)
+
+    (line,) = (json.loads(text) for text in json_stream.getvalue().splitlines())
+    assert line["day"] == "2027-06-01"
+    assert dt.datetime.fromisoformat(line["at"]) == moment
+    assert line["id"] == str(uuid.UUID(int=3))
+    assert line["raw"] == "b'\\xff'"  # bytes that are not UTF-8 still get their line
+    assert line["n"] == 2**70
+
+
+@pytest.mark.parametrize(
+    ("moment", "written"),
+    [
+        (dt.datetime(2027, 6, 1, 12, 30, 5, 123999, tzinfo=dt.UTC), "2027-06-01T12:30:05.123Z"),
+        (dt.datetime(2027, 6, 1, 12, 30, 5, 999999, tzinfo=dt.UTC), "2027-06-01T12:30:05.999Z"),
+        (
+            dt.datetime(2027, 6, 1, 14, 30, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+            "2027-06-01T12:30:00.000Z",
+        ),
+    ],
+)
+def test_json_lines_are_timed_in_utc_to_the_millisecond(moment: dt.datetime, written: str) -> None:
+    assert json.loads(json_line(Line(moment, "INFO", "at", {})))["time"] == written
 
 
 @pytest.mark.parametrize(("level", "written"), [("DEBUG", 1), ("INFO", 1), ("WARNING", 0)])
