@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from flask import Request, Response
 from pydantic import BaseModel, ValidationError
 from pydantic_core import to_json
 from werkzeug.datastructures import Headers
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ota_core import parse_idempotency_key
 from ota_web.auth import TOKEN_PARAMETER
@@ -54,21 +55,44 @@ def body_of(shape: type[Shape], incoming: Request) -> Shape:
 def _body(incoming: Request) -> bytes:
     """The body, refused (413) when it is over the size limit, also when streamed (chunked).
 
-    Werkzeug refuses a declared Content-Length over the limit, but reads a
-    stream only up to the limit and returns that much, cut short: a body that
-    fills the limit must not go on.
+    A body of declared length is read as it is, up to that length: werkzeug's
+    stream would wrap the server's in a limit and read it in 64 KiB buffers
+    until it ends, 4% of a booking's instructions for a body of a hundred bytes.
     """
+    declared = incoming.content_length
+    if declared is None:
+        return _streamed_body(incoming)
+    limit = incoming.max_content_length
+    if limit is not None and declared > limit:
+        raise RequestEntityTooLarge
+    data = _read(lambda: incoming.environ["wsgi.input"].read(declared))
+    if len(data) < declared:
+        raise InvalidInput.one("body", "is shorter than its Content-Length")
+    return data
+
+
+def _streamed_body(incoming: Request) -> bytes:
+    """A body without a declared length, read up to the limit and refused beyond it.
+
+    Werkzeug reads a stream only up to the limit and returns that much, cut
+    short: a body that fills the limit is refused if anything follows it.
+    """
+    data = _read(lambda: incoming.get_data(cache=False))
+    limit = incoming.max_content_length
+    filled = limit is not None and len(data) >= limit
+    if filled and _read(lambda: incoming.environ["wsgi.input"].read(1)):
+        raise RequestEntityTooLarge
+    return data
+
+
+def _read(read: Callable[[], bytes]) -> bytes:
     try:
-        data = incoming.get_data(cache=False)
+        return read()
     except HTTPException:
         raise  # 413, or 400 when the client left before sending it all
     except Exception as error:
         # The WSGI server's own parse error, raised from the stream (gunicorn: a bad chunk).
         raise InvalidInput.one("body", "is not a well-formed HTTP body") from error
-    limit = incoming.max_content_length
-    if incoming.content_length is None and limit is not None and len(data) >= limit:
-        incoming.stream.read(1)  # raises RequestEntityTooLarge: the limit is reached
-    return data
 
 
 def idempotency_key(incoming: Request) -> str | None:

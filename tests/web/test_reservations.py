@@ -190,6 +190,39 @@ def test_a_body_the_server_cannot_parse_is_a_400(client: FlaskClient) -> None:
     assert fields_at_fault(response) == {"body"}
 
 
+def test_a_body_shorter_than_its_content_length_is_a_400(client: FlaskClient) -> None:
+    # The client stopped sending (or the connection broke) before the declared end.
+    sent = _body().encode()
+    response = client.post(
+        RESERVATIONS,
+        input_stream=io.BytesIO(sent),
+        content_type="application/json",
+        headers=AUTH,
+        environ_overrides={"CONTENT_LENGTH": str(len(sent) + 10)},
+    )
+
+    errors = problem(response, 400)["errors"]
+    assert errors == [{"field": "body", "message": "is shorter than its Content-Length"}]
+
+
+@pytest.mark.parametrize("framing", ["declared", "chunked"])
+def test_a_body_of_exactly_16_kib_is_read(client: FlaskClient, framing: str) -> None:
+    sent = _body().encode()
+    sent += b" " * (16 * 1024 - len(sent))
+    chunked = framing == "chunked"
+    response = client.post(
+        RESERVATIONS,
+        input_stream=io.BytesIO(sent),
+        content_type="application/json",
+        headers=AUTH | ({"Transfer-Encoding": "chunked"} if chunked else {}),
+        environ_overrides={"wsgi.input_terminated": True}
+        if chunked
+        else {"CONTENT_LENGTH": str(len(sent))},
+    )
+
+    assert response.status_code == 200
+
+
 def test_the_same_idempotency_key_and_body_return_the_first_reservation(
     client: FlaskClient,
 ) -> None:
