@@ -119,6 +119,10 @@ def build_engine(  # noqa: PLR0913 - pool settings, each given by name
         pool_timeout=pool_timeout,
         pool_pre_ping=pool_pre_ping,
         isolation_level="AUTOCOMMIT",
+        # The pool's reset on return calls psycopg2's rollback(), which does nothing on a
+        # connection in autocommit mode, even inside a transaction begun by hand. A unit of
+        # work's link hands its connection back idle or has the pool drop it (ADR 0018).
+        pool_reset_on_return=None,
         connect_args=_connect_args(statement_timeout_ms, connect_timeout_s),
     )
     report = functools.partial(_report_session_settings, session_settings(statement_timeout_ms))
