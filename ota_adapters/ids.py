@@ -14,6 +14,8 @@ from ota_core import PropertyId, ReservationId
 
 _TAIL_BITS = 74  # the 12 + 62 random bits of a UUIDv7 (RFC 9562, section 5.7)
 _RAND_B_BITS = 62
+_STEP_BITS = 32  # the random part of the step between two ids of one millisecond
+_STEP_MASK = (1 << _STEP_BITS) - 1
 
 # Names the ids given to reservations that were stored before ids existed.
 LEGACY_RESERVATION_NAMESPACE = uuid.UUID("5b0d7e2c-3f0e-4d7a-9a43-0c1d2b6f7e11")
@@ -35,8 +37,11 @@ class UuidV7Generator:
         self._last_tail = 0
 
     def new_reservation_id(self) -> ReservationId:
+        # The random bits are drawn before the lock is taken: reading them is a system call,
+        # which lets other threads run, and those that want an id would queue behind it.
+        drawn = secrets.randbits(_TAIL_BITS + _STEP_BITS)
         with self._lock:
-            unix_ms, tail = self._next_timestamp_and_tail()
+            unix_ms, tail = self._next_timestamp_and_tail(drawn >> _STEP_BITS, drawn & _STEP_MASK)
             self._last_ms, self._last_tail = unix_ms, tail
         value = (
             unix_ms << 80
@@ -47,13 +52,13 @@ class UuidV7Generator:
         )
         return ReservationId(uuid.UUID(int=value))
 
-    def _next_timestamp_and_tail(self) -> tuple[int, int]:
+    def _next_timestamp_and_tail(self, fresh_tail: int, step: int) -> tuple[int, int]:
         unix_ms = time.time_ns() // 1_000_000
         if unix_ms > self._last_ms:
-            return unix_ms, secrets.randbits(_TAIL_BITS)
-        tail = self._last_tail + 1 + secrets.randbits(32)
+            return unix_ms, fresh_tail
+        tail = self._last_tail + 1 + step
         if tail >> _TAIL_BITS:  # the tail ran out within this millisecond
-            return self._last_ms + 1, secrets.randbits(_TAIL_BITS)
+            return self._last_ms + 1, fresh_tail
         return self._last_ms, tail
 
 
