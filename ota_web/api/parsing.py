@@ -57,7 +57,7 @@ def _body(incoming: Request) -> bytes:
 
     A body of declared length is read as it is, up to that length: werkzeug's
     stream would wrap the server's in a limit and read it in 64 KiB buffers
-    until it ends, 4% of a booking's instructions for a body of a hundred bytes.
+    until it ends, 5% of a booking's instructions for a body of a hundred bytes.
     """
     declared = incoming.content_length
     if declared is None:
