@@ -10,6 +10,7 @@ none, over N.
 
     python -m bench.instructions --url postgresql://... [--requests 300] [--log-level INFO]
     python -m bench.instructions --url postgresql://... --layers
+    python -m bench.instructions --url postgresql://... --targets service   # one app only
 
 The service runs at `LOG_LEVEL=WARNING` unless `--log-level` says otherwise
 (`INFO`: its request lines, JSON as under gunicorn, written to a pipe).
@@ -284,18 +285,22 @@ CPU_RUNS = 3
 
 
 def measure_cpu(
-    url: str, requests: int, kinds: Sequence[str], log_level: str = "WARNING"
+    url: str,
+    requests: int,
+    kinds: Sequence[str],
+    targets: Sequence[str] = TARGETS,
+    log_level: str = "WARNING",
 ) -> list[dict[str, Any]]:
     """Microseconds of CPU per request, the least of `CPU_RUNS` runs, targets taking turns."""
     rows = []
     for kind in kinds:
-        runs: dict[str, list[float]] = {target: [] for target in TARGETS}
+        runs: dict[str, list[float]] = {target: [] for target in targets}
         statuses: dict[str, dict[str, int]] = {}
         for _ in range(CPU_RUNS):
-            for target in TARGETS:
+            for target in targets:
                 seconds, statuses[target] = _cpu_seconds(target, kind, url, requests, log_level)
                 runs[target].append(seconds / requests * 1e6)
-        for target in TARGETS:
+        for target in targets:
             per_request = min(runs[target])
             rows.append({"kind": kind, "target": target, "cpu_us": per_request,
                          "cpu_us_runs": runs[target], "statuses": statuses[target]})  # fmt: skip
@@ -315,6 +320,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--cpu-time", action="store_true",
         help=f"CPU time per request instead (no valgrind; noisy: the least of {CPU_RUNS} runs)",
     )  # fmt: skip
+    parser.add_argument(
+        "--targets", nargs="+", choices=TARGETS, default=list(TARGETS),
+        help="the apps to count (a checkout of another commit needs only the service)",
+    )  # fmt: skip
     parser.add_argument("--log-level", default="WARNING", help="the service's LOG_LEVEL")
     parser.add_argument("--json", help="write the figures here too")
     parser.add_argument("--work", nargs=3, metavar=("TARGET", "KIND", "N"), help=argparse.SUPPRESS)
@@ -331,10 +340,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.layers:
         rows = measure(args.url, args.requests, LAYERS, targets=["layer"])
     elif args.cpu_time:
-        rows = measure_cpu(args.url, args.requests, args.kinds, log_level=args.log_level)
+        rows = measure_cpu(args.url, args.requests, args.kinds, args.targets, args.log_level)
     else:
-        rows = measure(args.url, args.requests, args.kinds, log_level=args.log_level)
-    for kind in [] if args.layers else args.kinds:
+        rows = measure(args.url, args.requests, args.kinds, args.targets, args.log_level)
+    compared = not args.layers and set(args.targets) == set(TARGETS)
+    for kind in args.kinds if compared else []:
         mine, theirs = (next(r[figure] for r in rows if r["kind"] == kind and
                              r["target"] == t) for t in TARGETS)  # fmt: skip
         print(f"service / baseline {figure.replace('_', ' ')}, {kind}: {mine / theirs:.2f}")
