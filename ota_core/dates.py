@@ -12,9 +12,13 @@ from ota_core.errors import InvalidStay
 
 
 def _plain_date(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    _check_plain_date(attribute.name, value)
+
+
+def _check_plain_date(name: str, value: object) -> None:
     # `datetime` is a subclass of `date`; a stay is made of calendar days only.
     if type(value) is not dt.date:
-        raise InvalidStay(f"{attribute.name} must be a date, got {value!r}", field=attribute.name)
+        raise InvalidStay(f"{name} must be a date, got {value!r}", field=name)
 
 
 def _after_start(instance: DateRange, _attribute: attrs.Attribute[Any], end: dt.date) -> None:
@@ -43,7 +47,7 @@ class DateRange:
             raise InvalidStay(f"nights must be a whole number, got {nights!r}", field="nights")
         if nights < 1:
             raise InvalidStay(f"nights must be at least 1, got {nights}", field="nights")
-        _plain_date(None, attrs.fields(cls).start, start)
+        _check_plain_date("start", start)
         try:
             end = start + dt.timedelta(days=nights)
         except OverflowError:

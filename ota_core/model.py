@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 import unicodedata
 import uuid
-from typing import Any, NewType, cast
+from typing import NewType, cast
 
 import attrs
 
@@ -48,18 +48,10 @@ def check_property_id(raw: object) -> None:
         )
 
 
-def _valid_property_id(_instance: object, _attribute: attrs.Attribute[Any], value: object) -> None:
-    check_property_id(value)
-
-
-def _aware(_instance: object, attribute: attrs.Attribute[Any], value: dt.datetime) -> None:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{attribute.name} must be timezone-aware, got {value!r}")
-
-
-def _uuid(_instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, uuid.UUID):
-        raise TypeError(f"{attribute.name} must be a UUID, got {value!r}")
+def _require(value: object, kind: type, what: str) -> None:
+    """Refuse `value` (`TypeError`: "`what`, got `value`") unless it is a `kind`."""
+    if not isinstance(value, kind):
+        raise TypeError(f"{what}, got {value!r}")
 
 
 @attrs.frozen
@@ -73,8 +65,7 @@ class Property:
         # One check of both fields instead of a validator each: a page of search
         # makes a hundred properties or more, and the calls add up (bench/RESULTS.md).
         check_property_id(self.id)
-        if not isinstance(self.description, str):
-            raise TypeError(f"description must be a string, got {self.description!r}")
+        _require(self.description, str, "description must be a string")
 
 
 class ReservationStatus(enum.StrEnum):
@@ -86,16 +77,22 @@ class ReservationStatus(enum.StrEnum):
 class Reservation:
     """A stay of one property. Only confirmed reservations occupy nights."""
 
-    id: ReservationId = attrs.field(validator=_uuid)
-    property_id: PropertyId = attrs.field(validator=_valid_property_id)
-    stay: DateRange = attrs.field(validator=attrs.validators.instance_of(DateRange))
-    created_at: dt.datetime = attrs.field(
-        validator=[attrs.validators.instance_of(dt.datetime), _aware]
-    )
-    status: ReservationStatus = attrs.field(
-        default=ReservationStatus.CONFIRMED,
-        validator=attrs.validators.instance_of(ReservationStatus),
-    )
+    id: ReservationId
+    property_id: PropertyId
+    stay: DateRange
+    created_at: dt.datetime
+    status: ReservationStatus = ReservationStatus.CONFIRMED
+
+    def __attrs_post_init__(self) -> None:
+        # One check of every field instead of a validator each, as `Property`:
+        # every booking and every reservation read makes one.
+        _require(self.id, uuid.UUID, "id must be a UUID")
+        check_property_id(self.property_id)
+        _require(self.stay, DateRange, "stay must be a DateRange")
+        _require(self.created_at, dt.datetime, "created_at must be a datetime")
+        if self.created_at.utcoffset() is None:
+            raise ValueError(f"created_at must be timezone-aware, got {self.created_at!r}")
+        _require(self.status, ReservationStatus, "status must be a ReservationStatus")
 
     @property
     def is_confirmed(self) -> bool:

@@ -176,7 +176,9 @@ class PostgresReservationRepository(ReservationRepository):
         attempt = in_savepoint if link.in_transaction() else alone
         try:
             with storage_errors():
-                return retry_transient(attempt, what=f"writing reservation {reservation.id}")
+                return retry_transient(
+                    attempt, what=lambda: f"writing reservation {reservation.id}"
+                )
         except sa.exc.DBAPIError as error:
             refusal = _refusal(error, reservation)
             if refusal is None:

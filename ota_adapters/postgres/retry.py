@@ -15,11 +15,14 @@ MAX_ATTEMPTS = 3
 """Tries of one conflicting insert; each deadlock costs about `deadlock_timeout` (1 s)."""
 
 
-def retry_transient(attempt: Callable[[], T], *, what: str, attempts: int = MAX_ATTEMPTS) -> T:
+def retry_transient(
+    attempt: Callable[[], T], *, what: Callable[[], str], attempts: int = MAX_ATTEMPTS
+) -> T:
     """`attempt()`, run again after a deadlock or serialization failure, `attempts` times at most.
 
     `attempt` must undo its own effect when it fails (a SAVEPOINT does). The
-    last failure propagates.
+    last failure propagates. `what()` names the attempt in a retry's log line:
+    it is called only then, not on every attempt.
     """
     for number in range(1, attempts):
         try:
@@ -29,7 +32,7 @@ def retry_transient(attempt: Callable[[], T], *, what: str, attempts: int = MAX_
                 raise
             logger.warning(
                 "{} hit a transient conflict ({}), trying again: attempt {} of {}",
-                what,
+                what(),
                 type(getattr(error, "orig", error)).__name__,
                 number + 1,
                 attempts,

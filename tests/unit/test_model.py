@@ -97,6 +97,28 @@ def test_a_reservation_id_must_be_a_uuid() -> None:
         )
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "why"),
+    [
+        ("property_id", "two words", "must not contain spaces"),
+        ("stay", (dt.date(2030, 1, 1), dt.date(2030, 1, 2)), "stay must be a DateRange"),
+        ("created_at", dt.date(2030, 1, 1), "created_at must be a datetime"),
+        ("status", "confirmed", "status must be a ReservationStatus"),
+    ],
+)
+def test_a_reservation_refuses_a_field_of_the_wrong_kind(
+    field: str, value: object, why: str
+) -> None:
+    fields: dict[str, object] = {
+        "id": ReservationId(uuid.uuid4()),
+        "property_id": PropertyId("P1"),
+        "stay": DateRange.from_nights(dt.date(2030, 1, 1), 1),
+        "created_at": dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+    }
+    with pytest.raises((TypeError, InvalidRequest), match=why):
+        Reservation(**(fields | {field: value}))  # type: ignore[arg-type]
+
+
 def _printable_without_spaces(raw: str) -> bool:
     """The rule for property ids, written out character by character."""
     return 1 <= len(raw) <= PROPERTY_ID_MAX_LENGTH and not any(

@@ -32,7 +32,7 @@ def test_an_insert_that_deadlocked_once_is_run_again_and_succeeds(
 ) -> None:
     insert = FlakyInsert(_failure(psycopg2.errors.DeadlockDetected()))
 
-    assert retry_transient(insert, what="booking") == "inserted"
+    assert retry_transient(insert, what=lambda: "booking") == "inserted"
     assert insert.calls == 2
     assert logged_warnings == [
         f"booking hit a transient conflict (DeadlockDetected), trying again: attempt 2 of "
@@ -42,14 +42,14 @@ def test_an_insert_that_deadlocked_once_is_run_again_and_succeeds(
 
 def test_a_serialization_failure_is_retried_too() -> None:
     insert = FlakyInsert(_failure(psycopg2.errors.SerializationFailure()))
-    assert retry_transient(insert, what="booking") == "inserted"
+    assert retry_transient(insert, what=lambda: "booking") == "inserted"
 
 
 def test_after_the_last_attempt_the_deadlock_propagates(logged_warnings: list[str]) -> None:
     insert = FlakyInsert(*[_failure(psycopg2.errors.DeadlockDetected())] * MAX_ATTEMPTS)
 
     with pytest.raises(sa.exc.OperationalError):
-        retry_transient(insert, what="booking")
+        retry_transient(insert, what=lambda: "booking")
     assert insert.calls == MAX_ATTEMPTS
     assert len(logged_warnings) == MAX_ATTEMPTS - 1
 
@@ -66,5 +66,5 @@ def test_after_the_last_attempt_the_deadlock_propagates(logged_warnings: list[st
 def test_other_errors_are_not_retried(error: Exception) -> None:
     insert = FlakyInsert(error)
     with pytest.raises(type(error)):
-        retry_transient(insert, what="booking")
+        retry_transient(insert, what=lambda: "booking")
     assert insert.calls == 1
