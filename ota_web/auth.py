@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 
-from flask import Request, request
+from flask import Request
 
 from ota_core import InvalidRequest, OtaError
+from ota_web.current_request import current_request
 from ota_web.telemetry import current_trace
 
 TOKEN_PARAMETER = "access_token"  # noqa: S105 (a parameter name, not a secret)
 LOGGED_TOKEN_CHARS = 8
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_PROTECTED_PREFIX = "/api/"
+_PROTECTED_PREFIX = "api/"  # after the path's leading slashes
 
 
 class Unauthorized(OtaError):
@@ -53,9 +54,12 @@ def sent_token(incoming: Request) -> str | None:
 
 def require_access_token() -> None:
     """Refuse any `/api/` request without a valid token, before anything else reads it."""
-    if not request.path.startswith(_PROTECTED_PREFIX):
+    incoming = current_request()
+    # `request.path.startswith("/api/")` without building `request.path` (PATH_INFO
+    # decoded, its leading slashes made one): an ASCII prefix reads the same either way.
+    if not incoming.environ.get("PATH_INFO", "").lstrip("/").startswith(_PROTECTED_PREFIX):
         return
-    token = sent_token(request)
+    token = sent_token(incoming)
     if token is None:
         raise Unauthorized("an access token is required", token_sent=False)
     if not _UUID.fullmatch(token):

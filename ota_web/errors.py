@@ -10,7 +10,6 @@ import re
 from collections.abc import Callable, Mapping
 from functools import partial
 from http import HTTPStatus
-from typing import Any
 
 import attrs
 from flask import Flask, Response
@@ -60,7 +59,7 @@ class InvalidInput(InvalidRequest):
     code = "invalid_input"
 
     def __init__(self, errors: list[FieldError]) -> None:
-        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
         self.errors = errors
 
     @classmethod
@@ -88,20 +87,17 @@ class _Reply:
     errors: list[FieldError] | None = None
 
     def response(self) -> Response:
-        fields: dict[str, Any] = {
-            "type": "about:blank",
-            "title": HTTPStatus(self.status).phrase,
-            "status": self.status,
-            "detail": self.detail,
-            "code": self.code,
-            "request_id": request_id(),
-        }
-        problem = (
-            InvalidRequestProblem.model_construct(errors=self.errors, **fields)
-            if self.errors
-            else Problem.model_construct(**fields)
+        problem = Problem(
+            type="about:blank",
+            title=HTTPStatus(self.status).phrase,
+            status=self.status,
+            detail=self.detail,
+            code=self.code,
+            request_id=request_id(),
         )
-        return Response(to_json(problem), self.status, self.headers, mimetype=PROBLEM_JSON)
+        if self.errors:
+            problem = InvalidRequestProblem(**problem, errors=self.errors)
+        return Response(to_json(problem), self.status, self.headers, content_type=PROBLEM_JSON)
 
 
 def _headers_for(error: OtaError) -> dict[str, str]:

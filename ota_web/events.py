@@ -23,11 +23,13 @@ BOOKING_CONFLICT = "booking conflict"
 
 
 def _stay_fields(reservation: Reservation) -> dict[str, object]:
+    """The reservation's ids and stay, as values: the log line writes them as text."""
+    stay = reservation.stay
     return {
-        "reservation_id": str(reservation.id),
+        "reservation_id": reservation.id,
         "property_id": reservation.property_id,
-        "start_date": reservation.stay.start.isoformat(),
-        "nights": reservation.stay.nights,
+        "start_date": stay.start,
+        "nights": stay.nights,
     }
 
 

@@ -1,7 +1,8 @@
 """Request and response shapes, defined once.
 
-The same pydantic models validate requests, serialize responses and, through
-their JSON schemas, describe both in `/openapi.json`.
+Requests are pydantic models, which validate them; responses are TypedDicts,
+which pydantic-core serializes as they are. Through their JSON schemas, both
+are described in `/openapi.json`.
 """
 
 from __future__ import annotations
@@ -85,32 +86,39 @@ class ReservationBody(_Shape):
     nights: Annotated[Nights, Field(examples=[3])]
 
 
-# A TypedDict, not a model: a page of up to 1000 of them serializes without
-# building an object per property.
+# Responses are TypedDicts, not models: the service builds them from values it
+# already holds, and pydantic-core writes a plain dict as JSON without building
+# an object for it (a model's `model_construct` cost a booking more than its
+# serialization: bench/RESULTS.md). Their JSON schemas describe them in
+# `/openapi.json` all the same, and tests check answers against those.
+
+
 @with_config(ConfigDict(extra="forbid"))
 class PropertyOut(TypedDict):
     property_id: PropertyIdText
     description: str
 
 
-class SearchPage(_Shape):
+@with_config(ConfigDict(extra="forbid"))
+class SearchPage(TypedDict):
     properties: list[PropertyOut]
     next: Annotated[
         PropertyIdText | None,
         Field(description="Cursor of the next page (pass it as `after`), or null on the last."),
     ]
 
-    @classmethod
-    def of(cls, page: PropertyPage) -> SearchPage:
-        return cls.model_construct(
-            properties=[
-                PropertyOut(property_id=p.id, description=p.description) for p in page.properties
-            ],
-            next=page.next_after,
-        )
+
+def search_page(page: PropertyPage) -> SearchPage:
+    return SearchPage(
+        properties=[
+            PropertyOut(property_id=p.id, description=p.description) for p in page.properties
+        ],
+        next=page.next_after,
+    )
 
 
-class ReservationOut(_Shape):
+@with_config(ConfigDict(extra="forbid"))
+class ReservationOut(TypedDict):
     reservation_id: uuid.UUID
     property_id: PropertyIdText
     start_date: IsoDate
@@ -118,39 +126,50 @@ class ReservationOut(_Shape):
     nights: int
     status: Literal["confirmed", "cancelled"]
 
-    @classmethod
-    def of(cls, reservation: Reservation) -> ReservationOut:
-        return cls.model_construct(
-            reservation_id=reservation.id,
-            property_id=reservation.property_id,
-            start_date=reservation.stay.start,
-            end_date=reservation.stay.end,
-            nights=reservation.stay.nights,
-            status=reservation.status.value,
-        )
+
+def reservation_out(reservation: Reservation) -> ReservationOut:
+    stay = reservation.stay
+    return ReservationOut(
+        reservation_id=reservation.id,
+        property_id=reservation.property_id,
+        start_date=stay.start,
+        end_date=stay.end,
+        nights=stay.nights,
+        status=reservation.status.value,
+    )
 
 
-class FieldError(_Shape):
-    field: str = Field(description="The parameter, header or body member at fault.")
+@with_config(ConfigDict(extra="forbid"))
+class FieldError(TypedDict):
+    field: Annotated[str, Field(description="The parameter, header or body member at fault.")]
     message: str
 
 
-class Problem(_Shape):
+@with_config(ConfigDict(extra="forbid"))
+class Problem(TypedDict):
     """An error, as RFC 9457 `application/problem+json`."""
 
-    type: str = Field(description="Always `about:blank`: `code` tells the problems apart.")
-    title: str = Field(description="The HTTP status phrase.")
+    type: Annotated[
+        str, Field(description="Always `about:blank`: `code` tells the problems apart.")
+    ]
+    title: Annotated[str, Field(description="The HTTP status phrase.")]
     status: int
     detail: str
-    code: str = Field(description="A machine-readable code, e.g. `dates_unavailable`.")
-    request_id: str = Field(description="Also sent as the `X-Request-ID` header.")
+    code: Annotated[str, Field(description="A machine-readable code, e.g. `dates_unavailable`.")]
+    request_id: Annotated[str, Field(description="Also sent as the `X-Request-ID` header.")]
 
 
+@with_config(ConfigDict(extra="forbid"))
 class InvalidRequestProblem(Problem):
     """A 400: what was wrong, field by field."""
 
-    errors: list[FieldError] = Field(min_length=1)
+    errors: Annotated[list[FieldError], Field(min_length=1)]
 
 
-class Status(_Shape):
+@with_config(ConfigDict(extra="forbid"))
+class Status(TypedDict):
     status: Literal["ok", "ready"]
+
+
+ResponseShape = SearchPage | ReservationOut | Problem | Status
+"""What `json_response` sends: one of the shapes above."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from dependency_injector.wiring import Provide, inject
-from flask import Response, request
+from flask import Response
 
 from ota_core import (
     CancelReservation,
@@ -17,8 +17,9 @@ from ota_core import (
 from ota_web.api.blueprint import API_PREFIX, api
 from ota_web.api.parsing import body_of, idempotency_key, json_response
 from ota_web.container import Container
+from ota_web.current_request import current_request
 from ota_web.events import DomainEvents
-from ota_web.schemas import ReservationBody, ReservationOut
+from ota_web.schemas import ReservationBody, reservation_out
 
 # Tells a client that retried with an Idempotency-Key that nothing new was booked.
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -30,12 +31,13 @@ def make_reservation(
     make: MakeReservation = Provide[Container.make_reservation],
     events: DomainEvents = Provide[Container.events],
 ) -> Response:
-    body = body_of(ReservationBody, request)
+    incoming = current_request()
+    body = body_of(ReservationBody, incoming)
     wanted = ReservationRequest.of(body.property_id, body.start_date, body.nights)
-    booking = make.execute(wanted, idempotency_key=idempotency_key(request))
+    booking = make.execute(wanted, idempotency_key=idempotency_key(incoming))
     reservation = booking.reservation
     location = f"{API_PREFIX}/reservations/{reservation.id}"
-    response = json_response(ReservationOut.of(reservation), location=location)
+    response = json_response(reservation_out(reservation), location=location)
     if booking.replayed:
         events.booking_replayed(reservation)
         response.headers[REPLAYED_HEADER] = "true"
@@ -51,7 +53,7 @@ def reservation(
     reservation_id: uuid.UUID,
     get: GetReservation = Provide[Container.get_reservation],
 ) -> Response:
-    return json_response(ReservationOut.of(get.execute(ReservationId(reservation_id))))
+    return json_response(reservation_out(get.execute(ReservationId(reservation_id))))
 
 
 @api.delete("/reservations/<uuid:reservation_id>")

@@ -9,7 +9,7 @@ from ota_core import AvailabilityQuery, DateRange, NotFound, SearchAvailability
 from ota_web.api.blueprint import api
 from ota_web.api.parsing import json_response, query_of
 from ota_web.container import Container
-from ota_web.schemas import SearchPage, SearchQuery
+from ota_web.schemas import SearchQuery, search_page
 
 
 class NoPropertyAvailable(NotFound):
@@ -28,4 +28,4 @@ def available_properties(
     page = search.execute(AvailabilityQuery(stay, after=params.after, limit=params.limit))
     if not page.properties and params.after is None:
         raise NoPropertyAvailable(f"no property is free for {stay}")
-    return json_response(SearchPage.of(page))
+    return json_response(search_page(page))

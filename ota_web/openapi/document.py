@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from pydantic import BaseModel
-from pydantic.json_schema import JsonSchemaMode, models_json_schema
+from pydantic import TypeAdapter
+from pydantic.json_schema import JsonSchemaMode
 
 from ota_core import AvailabilityPolicy
 from ota_web.openapi.parts import REF, Json
@@ -19,7 +19,8 @@ from ota_web.schemas import (
     Status,
 )
 
-_MODELS: list[tuple[type[BaseModel], JsonSchemaMode]] = [
+# Request models and response TypedDicts alike, each by its class name.
+_SHAPES: list[tuple[type, JsonSchemaMode]] = [
     (ReservationBody, "validation"),
     (ReservationOut, "serialization"),
     (SearchPage, "serialization"),
@@ -36,7 +37,9 @@ def _bound_nights(schema: Json, policy: AvailabilityPolicy) -> None:
 
 def openapi_spec(policy: AvailabilityPolicy | None = None) -> Json:
     policy = AvailabilityPolicy() if policy is None else policy
-    _refs, definitions = models_json_schema(_MODELS, ref_template=REF)
+    _refs, definitions = TypeAdapter.json_schemas(
+        [(shape, mode, TypeAdapter(shape)) for shape, mode in _SHAPES], ref_template=REF
+    )
     search_path = search()
     for parameter in search_path["get"]["parameters"]:
         if parameter["name"] == "nights":

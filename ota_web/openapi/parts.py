@@ -20,8 +20,9 @@ REQUEST_ID = {
 API_SECURITY: list[Json] = [{"bearerAuth": []}, {"accessToken": []}]
 
 
-def ref(model: type[BaseModel]) -> Json:
-    return {"$ref": REF.format(model=model.__name__)}
+def ref(shape: type) -> Json:
+    """A reference to a request model's or response TypedDict's schema."""
+    return {"$ref": REF.format(model=shape.__name__)}
 
 
 def response(description: str, media: str | None = None, schema: Json | None = None) -> Json:
@@ -31,8 +32,8 @@ def response(description: str, media: str | None = None, schema: Json | None = N
     return answer
 
 
-def json_response(description: str, model: type[BaseModel]) -> Json:
-    return response(description, "application/json", ref(model))
+def json_response(description: str, shape: type) -> Json:
+    return response(description, "application/json", ref(shape))
 
 
 def problem(description: str, headers: Json | None = None) -> Json:

@@ -6,6 +6,7 @@ The storage is in memory unless a module asks for every storage by overriding
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,7 +17,7 @@ from flask.testing import FlaskClient
 from ota_adapters.clock import FixedClock
 from ota_adapters.postgres import load_sample_data
 from ota_web.app import OtaFlask
-from ota_web.logging import Line, configure_logging, watching
+from ota_web.logging import Line, configure_logging, json_line, watching
 from ota_web.storage import Storage, engine_storage, sample_memory_storage
 from tests.postgres_servers import truncate
 from tests.web.support import NOW, build_app
@@ -56,15 +57,17 @@ def client(app: OtaFlask) -> FlaskClient:
 
 @pytest.fixture
 def log_records() -> Iterator[list[dict[str, Any]]]:
-    """Every line written at INFO and above during the test: message, level and fields.
+    """Every line written at INFO and above during the test, as its JSON line reads.
 
     Lines are taken from the sink as written (loguru's and the request lines alike),
-    in order. Apps log at INFO by default; so does the sink when no app is built.
+    in order, each as the object production's JSON line holds: time, level,
+    message and fields, values as they are written (ids and dates as text).
+    Apps log at INFO by default; so does the sink when no app is built.
     """
     records: list[dict[str, Any]] = []
 
     def keep(line: Line) -> None:
-        records.append({"message": line.message, "level": line.level, **line.fields})
+        records.append(json.loads(json_line(line)))
 
     configure_logging("text", "INFO")
     with watching(keep):

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from pydantic import TypeAdapter
 from werkzeug.test import TestResponse
 
 from ota_adapters.clock import FixedClock
@@ -75,7 +76,7 @@ def problem(response: TestResponse, status: int, code: str | None = None) -> dic
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.mimetype == "application/problem+json"
     shape = InvalidRequestProblem if status == 400 else Problem
-    body = shape.model_validate_json(response.get_data()).model_dump()
+    body: dict[str, Any] = TypeAdapter(shape).validate_json(response.get_data(), strict=True)
     assert body["status"] == status
     assert body["request_id"] == response.headers["X-Request-ID"]
     if code is not None:

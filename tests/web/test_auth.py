@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
+from werkzeug.test import EnvironBuilder, TestResponse
 
 from ota_web.app import OtaFlask
 from tests.web.support import TOKEN, build_app, json_of, problem, search
@@ -89,6 +89,16 @@ def test_an_unknown_api_path_asks_for_a_token_before_saying_it_does_not_exist(
 ) -> None:
     problem(client.get("/api/v1/nothing-here"), 401)
     problem(client.get("/api/v1/nothing-here", headers={"Authorization": f"Bearer {TOKEN}"}), 404)
+
+
+@pytest.mark.parametrize("path", ["//api/v1/reservations", "///api/v1/nothing-here"])
+def test_leading_slashes_do_not_take_a_path_out_of_the_api(client: FlaskClient, path: str) -> None:
+    # The test client would make the slashes one: the path goes in the environ as sent.
+    environ = EnvironBuilder(path="/", method="POST").get_environ() | {"PATH_INFO": path}
+    status: list[str] = []
+    body = b"".join(client.application(environ, lambda line, _headers: status.append(line)))
+
+    assert status == ["401 UNAUTHORIZED"], body
 
 
 @pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER"])
