@@ -37,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import psycopg2.extensions
+import psycopg2.extras
 import sqlalchemy as sa
 
 from bench import generate
@@ -54,7 +56,6 @@ from bench.schema import TABLES
 from ota_adapters.ids import legacy_reservation_id
 from ota_adapters.postgres.legacy_checks import CHECKS
 from ota_adapters.postgres.migration import migrate
-from ota_adapters.postgres.waiting import wait_with_deadlines
 
 SHOWN_SETTINGS = (
     "maintenance_work_mem",
@@ -197,7 +198,8 @@ class _Recorder:
 
 def run_instrumented(url: str, added_settings: dict[str, str]) -> tuple[_Recorder, float]:
     """Run the migration as `ota migrate` does, recording statements and server messages."""
-    wait_with_deadlines()  # polling mode, as the service runs: messages arrive as sent
+    # Polling mode: the server's messages reach the recorder as they are sent, not at the end.
+    psycopg2.extensions.set_wait_callback(psycopg2.extras.wait_select)
     recorder = _Recorder(added_settings)
     hooks = (
         (sa.pool.Pool, "connect", recorder.on_connect),

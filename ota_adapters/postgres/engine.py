@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from loguru import logger
 from sqlalchemy.pool import NullPool
 
-from ota_adapters.postgres.waiting import connection_class, wait_with_deadlines
+from ota_adapters.postgres.waiting import connection_class
 
 _DRIVER = "postgresql+psycopg2"
 
@@ -111,7 +111,6 @@ def build_engine(  # noqa: PLR0913 - pool settings, each given by name
     directly and would rather pay a round trip than meet a closed connection.
     Create it in each process that uses it (after a fork, not before).
     """
-    wait_with_deadlines()
     engine = sa.create_engine(
         driver_url(url),
         pool_size=pool_size,

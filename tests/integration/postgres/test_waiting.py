@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import psycopg2
 import pytest
 
-from ota_adapters.postgres.waiting import NoAnswer, connection_class, wait_with_deadlines
+from ota_adapters.postgres.waiting import NoAnswer, connection_class
 
 pytestmark = pytest.mark.postgres
 
@@ -19,7 +19,6 @@ SLACK_S = 5.0  # a loaded 2-core machine answers late, never early
 @pytest.fixture
 def deadline_connection(server: str) -> Iterator[psycopg2.extensions.connection]:
     """A connection whose answers may take DEADLINE_S, with no statement timeout of its own."""
-    wait_with_deadlines()
     connection = psycopg2.connect(server, connection_factory=connection_class(DEADLINE_S))
     try:
         yield connection
