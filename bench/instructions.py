@@ -76,7 +76,7 @@ _COLLECTED = re.compile(r"Collected : (\d+)")
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def _app(target: str, url: str) -> WsgiApp:
+def app_of(target: str, url: str) -> WsgiApp:
     os.environ["DATABASE_URL"] = url
     if target == "service":
         os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -210,7 +210,7 @@ def work(target: str, kind: str, url: str, requests: int) -> None:
     Prints the statuses as JSON, and the process's CPU time (user + system) the
     requests took, in seconds, under the key "cpu_s".
     """
-    call = Bookings(url).at(kind) if target == "layer" else Caller(_app(target, url), kind, url)
+    call = Bookings(url).at(kind) if target == "layer" else Caller(app_of(target, url), kind, url)
     for _ in range(WARM_UP):
         call()
     before = resource.getrusage(resource.RUSAGE_SELF)
@@ -221,11 +221,18 @@ def work(target: str, kind: str, url: str, requests: int) -> None:
     print(json.dumps(found | {"cpu_s": cpu_s}))
 
 
-def _run_work(  # noqa: PLR0913 - the --work arguments, then where it runs
-    target: str, kind: str, url: str, requests: int, log_level: str, *, under: Sequence[str] = ()
+def run_work(  # noqa: PLR0913 - the --work arguments, then where it runs
+    target: str,
+    kind: str,
+    url: str,
+    requests: int,
+    log_level: str,
+    *,
+    under: Sequence[str] = (),
+    module: str = "bench.instructions",
 ) -> subprocess.CompletedProcess[str]:
-    """`--work` in a process of its own, run `under` a tool (valgrind) if given."""
-    command = [*under, sys.executable, "-m", "bench.instructions", "--url", url,
+    """`module`'s `--work` in a process of its own, run `under` a tool (valgrind) if given."""
+    command = [*under, sys.executable, "-m", module, "--url", url,
                "--work", target, kind, str(requests)]  # fmt: skip
     environment = os.environ | {"LOG_LEVEL": log_level}
     return subprocess.run(command, capture_output=True, text=True, check=True, env=environment)  # noqa: S603
@@ -235,7 +242,7 @@ def _count(
     target: str, kind: str, url: str, requests: int, log_level: str = "WARNING"
 ) -> tuple[int, dict[str, int]]:
     callgrind = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
-    done = _run_work(target, kind, url, requests, log_level, under=callgrind)
+    done = run_work(target, kind, url, requests, log_level, under=callgrind)
     found = _COLLECTED.search(done.stderr)
     if found is None:
         raise RuntimeError(f"callgrind printed no total:\n{done.stderr[-2000:]}")
@@ -251,8 +258,26 @@ def _cpu_seconds(
     target: str, kind: str, url: str, requests: int, log_level: str = "WARNING"
 ) -> tuple[float, dict[str, int]]:
     """The CPU time of `requests` requests in a process of their own (no valgrind)."""
-    reported = _statuses(_run_work(target, kind, url, requests, log_level).stdout)
+    reported = _statuses(run_work(target, kind, url, requests, log_level).stdout)
     return float(reported.pop("cpu_s")), reported
+
+
+def parse_with_work(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> Any:
+    """`parser`'s arguments, and the hidden `--work TARGET KIND N` of `run_work`'s process."""
+    parser.add_argument("--work", nargs=3, metavar=("TARGET", "KIND", "N"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.work:
+        target, kind, requests = args.work
+        args.work = (target, kind, args.url, int(requests))
+    return args
+
+
+def command_line(module: str, argv: Sequence[str] | None) -> str:
+    """Print when and how `module` was run; the time, ISO 8601 in UTC."""
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    given = sys.argv[1:] if argv is None else argv
+    print(f"{started}  python -m {module} {' '.join(given)}")
+    return started
 
 
 def _valgrind_version() -> str:
@@ -326,14 +351,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     )  # fmt: skip
     parser.add_argument("--log-level", default="WARNING", help="the service's LOG_LEVEL")
     parser.add_argument("--json", help="write the figures here too")
-    parser.add_argument("--work", nargs=3, metavar=("TARGET", "KIND", "N"), help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    args = parse_with_work(parser, argv)
     if args.work:
-        target, kind, requests = args.work
-        work(target, kind, args.url, int(requests))
+        work(*args.work)
         return
-    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    print(f"{started}  python -m bench.instructions {' '.join(sys.argv[1:])}")
+    started = command_line("bench.instructions", argv)
     machine = host() | ({} if args.cpu_time else {"valgrind": _valgrind_version()})
     print(f"machine: {machine}")
     figure = "cpu_us" if args.cpu_time else "instructions"

@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import json
 import os
-import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -34,6 +32,7 @@ from typing import Any
 
 import attrs
 
+from bench.instructions import WARM_UP, Caller, app_of, command_line, parse_with_work, run_work
 from bench.load import host
 
 TARGETS = ("service", "baseline")
@@ -108,9 +107,7 @@ def work(target: str, kind: str, url: str, requests: int) -> None:
     the service sets process-wide state (psycopg2's wait callback) that would
     otherwise run in the baseline's requests too.
     """
-    from bench.instructions import WARM_UP, Caller, _app  # noqa: PLC0415 - sets up the app
-
-    call = Caller(_app(target, url), kind, url)
+    call = Caller(app_of(target, url), kind, url)
     for _ in range(WARM_UP):
         call()
     with open(os.devnull, "w") as log, contextlib.redirect_stderr(log):  # the request lines
@@ -120,10 +117,7 @@ def work(target: str, kind: str, url: str, requests: int) -> None:
 
 def counted(target: str, kind: str, url: str, requests: int, log_level: str) -> Counts:
     """`work` in a process of its own."""
-    command = [sys.executable, "-m", "bench.opcodes", "--url", url,
-               "--work", target, kind, str(requests)]  # fmt: skip
-    environment = os.environ | {"LOG_LEVEL": log_level}
-    done = subprocess.run(command, capture_output=True, text=True, check=True, env=environment)  # noqa: S603
+    done = run_work(target, kind, url, requests, log_level, module="bench.opcodes")
     found = json.loads(done.stdout.strip().splitlines()[-1])
     return Counts(found["runs"], *(Counter(found[k]) for k in ("own", "inclusive", "calls")))
 
@@ -157,14 +151,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--top", type=int, default=40, help="functions listed per table")
     parser.add_argument("--log-level", default="INFO", help="the service's LOG_LEVEL")
-    parser.add_argument("--work", nargs=3, metavar=("TARGET", "KIND", "N"), help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    args = parse_with_work(parser, argv)
     if args.work:
-        target, kind, requests = args.work
-        work(target, kind, args.url, int(requests))
+        work(*args.work)
         return
-    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    print(f"{started}  python -m bench.opcodes {' '.join(sys.argv[1:] if argv is None else argv)}")
+    command_line("bench.opcodes", argv)
     print(f"machine: {host()}")
     targets = TARGETS if args.compare else (args.target,)
     found = {t: counted(t, args.kind, args.url, args.requests, args.log_level) for t in targets}

@@ -50,11 +50,17 @@ def peers() -> Iterator[tuple[socket.socket, socket.socket]]:
         yield client, server
 
 
+@pytest.fixture
+def by_hand() -> Watchdog:
+    """A watchdog without its thread: the test ends what is overdue."""
+    return Watchdog(tick_s=None)
+
+
 def test_a_wait_past_its_deadline_is_ended_and_its_statement_told(
-    peers: tuple[socket.socket, socket.socket],
+    peers: tuple[socket.socket, socket.socket], by_hand: Watchdog
 ) -> None:
     client, _server = peers
-    watchdog = Watchdog(tick_s=None)  # no thread: the test ends what is overdue
+    watchdog = by_hand
     token = watchdog.watch(client.fileno(), timeout_s=0.0)
     waiting = threading.Thread(target=client.recv, args=(1,))
     waiting.start()
@@ -68,10 +74,10 @@ def test_a_wait_past_its_deadline_is_ended_and_its_statement_told(
 
 
 def test_a_statement_done_in_time_is_left_alone(
-    peers: tuple[socket.socket, socket.socket],
+    peers: tuple[socket.socket, socket.socket], by_hand: Watchdog
 ) -> None:
     client, server = peers
-    watchdog = Watchdog(tick_s=None)  # no thread: the test ends what is overdue
+    watchdog = by_hand
     on_time = watchdog.watch(client.fileno(), timeout_s=60.0)
     overdue_but_done = watchdog.watch(client.fileno(), timeout_s=0.0)
     assert watchdog.release(overdue_but_done) is True  # done before the watchdog looked
