@@ -3,7 +3,7 @@
 Each attribute read through `flask.request` looks the request up again in
 its context variable (werkzeug's `LocalProxy`); a function that reads several
 attributes resolves it once here instead. A booking read its request through
-the proxy a dozen times (bench/RESULTS.md).
+the proxy 14 times, the minimal app of the benchmarks 7 (bench/RESULTS.md).
 """
 
 from __future__ import annotations
