@@ -51,16 +51,15 @@ def peers() -> Iterator[tuple[socket.socket, socket.socket]]:
 
 
 @pytest.fixture
-def by_hand() -> Watchdog:
+def watchdog() -> Watchdog:
     """A watchdog without its thread: the test ends what is overdue."""
     return Watchdog(tick_s=None)
 
 
 def test_a_wait_past_its_deadline_is_ended_and_its_statement_told(
-    peers: tuple[socket.socket, socket.socket], by_hand: Watchdog
+    peers: tuple[socket.socket, socket.socket], watchdog: Watchdog
 ) -> None:
     client, _server = peers
-    watchdog = by_hand
     token = watchdog.watch(client.fileno(), timeout_s=0.0)
     waiting = threading.Thread(target=client.recv, args=(1,))
     waiting.start()
@@ -74,10 +73,9 @@ def test_a_wait_past_its_deadline_is_ended_and_its_statement_told(
 
 
 def test_a_statement_done_in_time_is_left_alone(
-    peers: tuple[socket.socket, socket.socket], by_hand: Watchdog
+    peers: tuple[socket.socket, socket.socket], watchdog: Watchdog
 ) -> None:
     client, server = peers
-    watchdog = by_hand
     on_time = watchdog.watch(client.fileno(), timeout_s=60.0)
     overdue_but_done = watchdog.watch(client.fileno(), timeout_s=0.0)
     assert watchdog.release(overdue_but_done) is True  # done before the watchdog looked
