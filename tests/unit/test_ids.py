@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -41,6 +42,31 @@ def test_uuidv7_ids_are_unique_across_threads() -> None:
         )
     ids = [i for batch in batches for i in batch]
     assert len(set(ids)) == len(ids)
+
+
+def _random_part(reservation_id: uuid.UUID) -> int:
+    """The 74 random bits of a UUIDv7 (rand_a, rand_b), without its time, version, variant."""
+    value = reservation_id.int
+    return (value >> 64 & 0xFFF) << 62 | value & ((1 << 62) - 1)
+
+
+def test_a_forked_child_gives_ids_of_its_own_from_a_generator_it_inherited() -> None:
+    generator = UuidV7Generator()
+    generator.new_reservation_id()  # random bytes for later ids are left in the parent
+    time.sleep(0.002)  # the next ids fall in a later millisecond: each takes a fresh draw
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child, as a gunicorn worker forked from the master
+        try:
+            os.write(writing, generator.new_reservation_id().bytes)
+        finally:
+            os._exit(0)
+    os.close(writing)
+    with os.fdopen(reading, "rb") as answer:
+        theirs = uuid.UUID(bytes=answer.read())
+    os.waitpid(child, 0)
+
+    assert _random_part(theirs) != _random_part(generator.new_reservation_id())
 
 
 def test_sequential_ids_count_up() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from loguru import logger
 
 from ota_core import DateRange, Reservation, ReservationId
 from ota_web.events import DomainEvents
-from ota_web.logging import Line, configure_logging, json_line
+from ota_web.logging import Line, configure_logging, json_line, new_request_id
 from ota_web.metrics import Metrics
 from ota_web.telemetry import RequestTelemetry, request_id
 from tests.web.support import AUTH, TOKEN, a_token, reserve, search
@@ -46,6 +47,23 @@ def test_an_invalid_request_id_is_replaced_by_a_new_one(client: FlaskClient, sen
 def test_each_request_gets_its_own_id(client: FlaskClient) -> None:
     ids = {client.get("/healthz").headers["X-Request-ID"] for _ in range(3)}
     assert len(ids) == 3
+
+
+def test_a_forked_worker_draws_request_ids_of_its_own() -> None:
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child, as a gunicorn worker forked from the master
+        try:
+            os.write(writing, new_request_id().encode())
+        finally:
+            os._exit(0)
+    os.close(writing)
+    with os.fdopen(reading, "rb") as answer:
+        theirs = answer.read().decode()
+    os.waitpid(child, 0)
+
+    assert len(theirs) == 32
+    assert theirs != new_request_id()
 
 
 def test_each_request_logs_one_line_with_route_status_and_duration(
