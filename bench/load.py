@@ -9,7 +9,9 @@ B-tree dropped (so the planner can only use the exclusion constraint's GiST),
 and the B-tree is rebuilt. Prints a table and writes JSON. Each ratio to the
 baseline is the median over rounds of the ratio within a round (`--rounds`).
 Each phase also reports the CPU milliseconds per request of the server's
-processes and of PostgreSQL's, from /proc (`CpuMeter`).
+processes and of PostgreSQL's, from /proc (`CpuMeter`), and with `--syscalls`
+the system calls and context switches per request of the server's workers
+(`bench.syscalls`, through `perf stat`).
 
     python -m bench.load --url postgresql://postgres@/ota_bench?host=... --json load.json
 """
@@ -38,7 +40,7 @@ from typing import Any
 
 import attrs
 
-from bench import schema
+from bench import schema, syscalls
 from bench.db import connect, execute, fetch_all, fetch_value, server_version
 from ota_web.settings import DEFAULT_THREADS, DEFAULT_WORKERS
 
@@ -75,6 +77,7 @@ class Options:
     workers: int = DEFAULT_WORKERS  # gunicorn's, for the services and the baseline alike
     threads: int = DEFAULT_THREADS
     gist: bool = True
+    syscalls: bool = False  # count the workers' system calls per request (perf stat)
     first_port: int = 18000
     out_dir: Path = Path(".ota/bench")
 
@@ -198,6 +201,11 @@ class CpuMeter:
         server = _tree_seconds(self.servers[target], processes)
         database = None if self.postmaster is None else _tree_seconds(self.postmaster, processes)
         return server, database
+
+    def workers(self, target: str) -> list[int]:
+        """The pids of the target's gunicorn workers, as they are now."""
+        master = self.servers[target]
+        return [pid for pid, (parent, _) in _processes().items() if parent == master]
 
 
 def write_ids(url: str, directory: Path) -> tuple[Path, Path, dict[str, int]]:
@@ -329,7 +337,12 @@ def phase(  # noqa: PLR0913, PLR0917
     wrk(options, target.port, kind, path, ids, options.warm_up)
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     before = None if meter is None else meter.read(target.name)
-    result = wrk(options, target.port, kind, path, ids, options.seconds)
+    if options.syscalls and meter is not None:
+        with syscalls.counting(meter.workers(target.name)) as counts:
+            result = wrk(options, target.port, kind, path, ids, options.seconds)
+        result["syscalls_per_request"] = syscalls.per_request(counts, int(result["requests"]))
+    else:
+        result = wrk(options, target.port, kind, path, ids, options.seconds)
     if meter is not None and before is not None:
         result["cpu_ms_per_request"] = _cpu_per_request(before, meter.read(target.name), result)
     result["load_average_after"] = load_average()
@@ -372,6 +385,8 @@ def gist_phase(
 def run(options: Options) -> dict[str, Any]:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
+    if options.syscalls and (reason := syscalls.unavailable()) is not None:
+        raise SystemExit(f"--syscalls: {reason}")
     options.out_dir.mkdir(parents=True, exist_ok=True)
     conn = connect(options.url)
     try:
@@ -413,23 +428,29 @@ def run(options: Options) -> dict[str, Any]:
     report["phases"] = [attrs.asdict(p) | {"requests_per_s": round(p.rate, 1)} for p in phases]
     report["ratios"] = ratios(phases)
     report["ratios_by_round"] = round_ratios(phases)
-    report["cpu_ms_per_request"] = cpu_per_request(phases)
+    report["cpu_ms_per_request"] = per_request_medians(phases, "cpu_ms_per_request")
+    if options.syscalls:
+        report["syscalls_per_request"] = per_request_medians(phases, "syscalls_per_request")
     return report
 
 
-def cpu_per_request(phases: Sequence[Phase]) -> dict[str, dict[str, float]]:
-    """Per target and kind, the median over rounds of the server's and the database's CPU."""
+def per_request_medians(phases: Sequence[Phase], measure: str) -> dict[str, dict[str, float]]:
+    """Per target and kind, the median over rounds of each part of a per-request `measure`.
+
+    A part some phase could not measure (the database's CPU on another machine) is left out.
+    """
     found: dict[str, dict[str, float]] = {}
     for target, kind in sorted({(p.target, p.kind) for p in phases}):
         measured = [
-            p.result["cpu_ms_per_request"]
+            p.result[measure]
             for p in phases
-            if (p.target, p.kind) == (target, kind) and "cpu_ms_per_request" in p.result
+            if (p.target, p.kind) == (target, kind) and measure in p.result
         ]
+        parts = dict.fromkeys(part for m in measured for part in m)
         median = {
             part: round(statistics.median(m[part] for m in measured), 3)
-            for part in ("server", "database")
-            if measured and all(m[part] is not None for m in measured)
+            for part in parts
+            if all(m.get(part) is not None for m in measured)
         }
         if median:
             found[f"{target}, {kind}"] = median
@@ -495,6 +516,8 @@ def print_phase(p: Phase) -> None:
     spent = (
         "" if cpu is None else f"  CPU ms/request server {cpu['server']} database {cpu['database']}"
     )
+    if (calls := r.get("syscalls_per_request")) is not None:
+        spent += "  per request " + ", ".join(f"{name} {n}" for name, n in calls.items())
     print(
         f"{p.round} {p.target:<16} {p.kind:<16} {p.rate:>8,.1f} req/s"
         f"  p50 {_ms(latency['p50'])} p95 {_ms(latency['p95'])} p99 {_ms(latency['p99'])} ms"
@@ -526,6 +549,9 @@ def print_report(report: dict[str, Any]) -> None:
     for name, cpu in report.get("cpu_ms_per_request", {}).items():
         parts = ", ".join(f"{part} {value:.3f}" for part, value in cpu.items())
         print(f"CPU ms per request (median), {name}: {parts}")
+    for name, calls in report.get("syscalls_per_request", {}).items():
+        parts = ", ".join(f"{part} {value:.2f}" for part, value in calls.items())
+        print(f"workers' per request (median), {name}: {parts}")
     by_round = report["ratios_by_round"]
     for name, value in report["ratios"].items():
         rounds = by_round.get(name)
@@ -553,6 +579,10 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[Options, Path | None]
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="gunicorn's, for all")
     parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="per worker, for all")
     parser.add_argument("--no-gist", action="store_true", help="skip the design-(a) phase")
+    parser.add_argument(
+        "--syscalls", action="store_true",
+        help="count the workers' system calls and context switches per request (perf stat)",
+    )  # fmt: skip
     parser.add_argument("--first-port", type=int, default=18000)
     parser.add_argument("--out-dir", type=Path, default=Path(".ota/bench"))
     parser.add_argument("--json", type=Path)
@@ -561,7 +591,7 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[Options, Path | None]
         url=args.url, seconds=args.seconds, warm_up=args.warm_up, connections=args.connections,
         wrk_threads=args.wrk_threads, rounds=args.rounds, kinds=tuple(args.kinds),
         log_levels=tuple(args.log_levels), checkouts=tuple(args.checkouts),
-        workers=args.workers, threads=args.threads, gist=not args.no_gist,
+        workers=args.workers, threads=args.threads, gist=not args.no_gist, syscalls=args.syscalls,
         first_port=args.first_port, out_dir=args.out_dir,
     )  # fmt: skip
     return options, args.json

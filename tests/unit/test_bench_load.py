@@ -1,4 +1,4 @@
-"""The load benchmark: ratios by round, CPU per request by process tree, the servers it starts."""
+"""The load benchmark: ratios by round, CPU and system calls per request, the servers it starts."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from bench.load import (
     Phase,
     _tree_seconds,
     check_connections,
-    cpu_per_request,
+    per_request_medians,
     ratios,
     round_ratios,
     targets,
@@ -36,7 +36,7 @@ def test_a_ratio_is_the_median_of_the_rounds_each_against_its_own_baseline() -> 
 
     assert round_ratios(phases) == {"service / baseline, search": [0.8, 0.3, 0.9]}
     assert ratios(phases) == {"service / baseline, search": 0.8}
-    assert cpu_per_request(phases) == {
+    assert per_request_medians(phases, "cpu_ms_per_request") == {
         "baseline, search": {"server": 0.6, "database": 2.1},
         "service, search": {"server": 1.1, "database": 2.1},
     }
@@ -55,7 +55,19 @@ def test_a_round_without_its_baseline_phase_is_left_out() -> None:
 def test_the_database_cpu_is_left_out_when_it_was_not_read() -> None:
     phases = [_phase("service", "get", 1, 10, server=0.4, database=None)]
 
-    assert cpu_per_request(phases) == {"service, get": {"server": 0.4}}
+    assert per_request_medians(phases, "cpu_ms_per_request") == {"service, get": {"server": 0.4}}
+
+
+def test_system_calls_per_request_are_the_median_of_the_rounds_per_kind_of_call() -> None:
+    phases = []
+    for round_, futex in enumerate((20.0, 24.0, 22.0), start=1):
+        phase = _phase("service", "reserve", round_, 100)
+        phase.result["syscalls_per_request"] = {"system calls": 40 + futex, "futex": futex}
+        phases.append(phase)
+
+    assert per_request_medians(phases, "syscalls_per_request") == {
+        "service, reserve": {"system calls": 62.0, "futex": 22.0}
+    }
 
 
 def test_a_process_tree_adds_up_its_processes_and_no_other() -> None:
