@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from sqlalchemy.dialects import postgresql
 
@@ -30,3 +34,23 @@ def test_booking_is_the_service_insert() -> None:
     assert _words(baseline_app.INSERT) == _rendered(insert_in_turn())
     compiled = insert_in_turn().compile(dialect=postgresql.psycopg2.dialect())
     assert compiled.params["pg_advisory_xact_lock_2"] == baseline_app.BOOKING_LOCKS
+
+
+def _switch_interval_under(config: str, environment: dict[str, str]) -> float:
+    """The GIL switch interval of a fresh interpreter that imported the gunicorn `config`."""
+    done = subprocess.run(
+        [sys.executable, "-c", f"import sys, {config}; print(sys.getswitchinterval())"],
+        env={k: v for k, v in os.environ.items() if not k.startswith("GIL_")} | environment,
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return float(done.stdout.split()[-1])
+
+
+@pytest.mark.parametrize(
+    ("environment", "seconds"), [({}, 0.02), ({"GIL_SWITCH_INTERVAL_MS": "3"}, 0.003)]
+)
+def test_the_baseline_runs_with_the_services_gil_switch_interval(
+    environment: dict[str, str], seconds: float
+) -> None:
+    for config in ("ota_web.gunicorn_conf", "bench.baseline_conf"):
+        assert _switch_interval_under(config, environment) == pytest.approx(seconds)

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from ota_web.settings import DEFAULT_GIL_SWITCH_INTERVAL_MS
 from tests.live import TOKEN
 from tests.scale.instances import Instance, running_instances
 from tests.web.support import FREE_2021_01_04_FOR_3
@@ -62,7 +63,9 @@ def test_gunicorn_serves_the_api_and_stops_cleanly_on_sigterm(gunicorn: Instance
 def _gunicorn_config(env: dict[str, str], expression: str) -> Any:
     """`expression` evaluated in a fresh interpreter that imported the gunicorn configuration."""
     script = f"import json, sys; import ota_web.gunicorn_conf as c; print(json.dumps({expression}))"
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("WEB_", "GUNICORN_"))}
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("WEB_", "GUNICORN_", "GIL_"))
+    }
     done = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
@@ -81,6 +84,12 @@ def test_the_gunicorn_configuration_takes_its_sizes_from_the_environment() -> No
     assert _gunicorn_config(env, sizes) == [3, 7, "0.0.0.0:9123", worker, False, True]
     assert _gunicorn_config({"STORAGE": "postgres"}, "[c.workers, c.threads]") == [4, 25]
     assert _gunicorn_config({"GUNICORN_RELOAD": "1"}, "c.reload") is True
+
+
+def test_the_master_sets_the_gil_switch_interval_its_workers_inherit() -> None:
+    switch = "sys.getswitchinterval()"
+    assert _gunicorn_config({}, switch) == pytest.approx(DEFAULT_GIL_SWITCH_INTERVAL_MS / 1000)
+    assert _gunicorn_config({"GIL_SWITCH_INTERVAL_MS": "7"}, switch) == pytest.approx(0.007)
 
 
 def test_the_gunicorn_master_loads_neither_the_app_nor_the_metrics_library() -> None:
