@@ -18,8 +18,8 @@ bind = f"127.0.0.1:{os.environ.get('PORT', '8001')}"
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", str(DEFAULT_WORKERS)))
 threads = int(os.environ.get("GUNICORN_THREADS", str(DEFAULT_THREADS)))
-switch_interval_ms = os.environ.get("GIL_SWITCH_INTERVAL_MS", str(DEFAULT_GIL_SWITCH_INTERVAL_MS))
-sys.setswitchinterval(int(switch_interval_ms) / 1000)  # inherited by the workers
+_switch_interval_ms = os.environ.get("GIL_SWITCH_INTERVAL_MS", str(DEFAULT_GIL_SWITCH_INTERVAL_MS))
+sys.setswitchinterval(int(_switch_interval_ms) / 1000)  # inherited by the workers
 reuse_port = True
 preload_app = False
 timeout = 30
