@@ -9,8 +9,8 @@ import os
 import threading
 import time
 import uuid
-import weakref
 
+from ota_adapters.forks import reset_in_forked_children
 from ota_core import PropertyId, ReservationId
 
 _TAIL_BITS = 74  # the 12 + 62 random bits of a UUIDv7 (RFC 9562, section 5.7)
@@ -47,7 +47,7 @@ class UuidV7Generator:
         self._last_tail = 0
         self._drawn = b""  # random bytes from the operating system, used from `_used` on
         self._used = 0
-        _start_afresh_in_forked_children(self)
+        reset_in_forked_children(self, UuidV7Generator._start_afresh)
 
     def new_reservation_id(self) -> ReservationId:
         with self._lock:
@@ -85,18 +85,6 @@ class UuidV7Generator:
         if tail >> _TAIL_BITS:  # the tail ran out within this millisecond
             return self._last_ms + 1, fresh_tail
         return self._last_ms, tail
-
-
-def _start_afresh_in_forked_children(generator: UuidV7Generator) -> None:
-    """Have each child forked from now on clear `generator`'s drawn bytes, while it lives."""
-    alive = weakref.ref(generator)
-
-    def start_afresh() -> None:
-        found = alive()
-        if found is not None:
-            found._start_afresh()
-
-    os.register_at_fork(after_in_child=start_afresh)
 
 
 class SequentialIds:

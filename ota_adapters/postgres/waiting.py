@@ -34,6 +34,8 @@ from typing import Any, TypeVar
 import psycopg2
 import psycopg2.extensions as pg
 
+from ota_adapters.forks import reset_in_forked_children
+
 T = TypeVar("T")
 
 TICK_S = 0.2
@@ -64,7 +66,7 @@ class Watchdog:
         self._ending = threading.Lock()  # held while a socket is shut
         self._started = threading.Lock()
         self._running = False
-        os.register_at_fork(after_in_child=self._forget_thread)
+        reset_in_forked_children(self, Watchdog._forget_thread)
 
     def watch(self, fd: int, timeout_s: float) -> int:
         """Watch the statement about to wait on socket `fd`: a token for `release`."""
