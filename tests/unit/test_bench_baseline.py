@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 from sqlalchemy.dialects import postgresql
 
 from bench import baseline_app
 from ota_adapters.postgres.statements import free_properties_statement, insert_in_turn
+from tests.processes import under_gunicorn_config
 
 
 def _rendered(statement: object) -> str:
@@ -36,16 +33,6 @@ def test_booking_is_the_service_insert() -> None:
     assert compiled.params["pg_advisory_xact_lock_2"] == baseline_app.BOOKING_LOCKS
 
 
-def _switch_interval_under(config: str, environment: dict[str, str]) -> float:
-    """The GIL switch interval of a fresh interpreter that imported the gunicorn `config`."""
-    done = subprocess.run(
-        [sys.executable, "-c", f"import sys, {config}; print(sys.getswitchinterval())"],
-        env={k: v for k, v in os.environ.items() if not k.startswith("GIL_")} | environment,
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return float(done.stdout.split()[-1])
-
-
 @pytest.mark.parametrize(
     ("environment", "seconds"), [({}, 0.02), ({"GIL_SWITCH_INTERVAL_MS": "3"}, 0.003)]
 )
@@ -53,4 +40,5 @@ def test_the_baseline_runs_with_the_services_gil_switch_interval(
     environment: dict[str, str], seconds: float
 ) -> None:
     for config in ("ota_web.gunicorn_conf", "bench.baseline_conf"):
-        assert _switch_interval_under(config, environment) == pytest.approx(seconds)
+        switch = under_gunicorn_config(environment, "sys.getswitchinterval()", config)
+        assert switch == pytest.approx(seconds)

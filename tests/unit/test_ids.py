@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +14,7 @@ from ota_adapters.ids import (
 )
 from ota_adapters.sample_data import sample_legacy_stays
 from ota_core import PropertyId
+from tests.processes import in_forked_child
 
 
 def test_uuidv7_ids_carry_version_7_the_rfc_variant_and_the_creation_millisecond() -> None:
@@ -54,17 +54,7 @@ def test_a_forked_child_gives_ids_of_its_own_from_a_generator_it_inherited() -> 
     generator = UuidV7Generator()
     generator.new_reservation_id()  # random bytes for later ids are left in the parent
     time.sleep(0.002)  # the next ids fall in a later millisecond: each takes a fresh draw
-    reading, writing = os.pipe()
-    child = os.fork()
-    if child == 0:  # the child, as a gunicorn worker forked from the master
-        try:
-            os.write(writing, generator.new_reservation_id().bytes)
-        finally:
-            os._exit(0)
-    os.close(writing)
-    with os.fdopen(reading, "rb") as answer:
-        theirs = uuid.UUID(bytes=answer.read())
-    os.waitpid(child, 0)
+    theirs = uuid.UUID(bytes=in_forked_child(lambda: generator.new_reservation_id().bytes))
 
     assert _random_part(theirs) != _random_part(generator.new_reservation_id())
 

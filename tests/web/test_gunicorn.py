@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from ota_web.settings import DEFAULT_GIL_SWITCH_INTERVAL_MS
 from tests.live import TOKEN
+from tests.processes import under_gunicorn_config
 from tests.scale.instances import Instance, running_instances
 from tests.web.support import FREE_2021_01_04_FOR_3
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -60,40 +54,23 @@ def test_gunicorn_serves_the_api_and_stops_cleanly_on_sigterm(gunicorn: Instance
     assert TOKEN not in gunicorn.log.read_text()
 
 
-def _gunicorn_config(env: dict[str, str], expression: str) -> Any:
-    """`expression` evaluated in a fresh interpreter that imported the gunicorn configuration."""
-    script = f"import json, sys; import ota_web.gunicorn_conf as c; print(json.dumps({expression}))"
-    environment = {
-        k: v for k, v in os.environ.items() if not k.startswith(("WEB_", "GUNICORN_", "GIL_"))
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=environment | env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(done.stdout.splitlines()[-1])
-
-
 def test_the_gunicorn_configuration_takes_its_sizes_from_the_environment() -> None:
     env = {"STORAGE": "postgres", "WEB_CONCURRENCY": "3", "GUNICORN_THREADS": "7", "PORT": "9123"}
     sizes = "[c.workers, c.threads, c.bind, c.worker_class, c.reload, c.reuse_port]"
     worker = "ota_web.gunicorn_worker.ProblemThreadWorker"
-    assert _gunicorn_config(env, sizes) == [3, 7, "0.0.0.0:9123", worker, False, True]
-    assert _gunicorn_config({"STORAGE": "postgres"}, "[c.workers, c.threads]") == [4, 25]
-    assert _gunicorn_config({"GUNICORN_RELOAD": "1"}, "c.reload") is True
+    assert under_gunicorn_config(env, sizes) == [3, 7, "0.0.0.0:9123", worker, False, True]
+    assert under_gunicorn_config({"STORAGE": "postgres"}, "[c.workers, c.threads]") == [4, 25]
+    assert under_gunicorn_config({"GUNICORN_RELOAD": "1"}, "c.reload") is True
 
 
 def test_the_master_sets_the_gil_switch_interval_its_workers_inherit() -> None:
     switch = "sys.getswitchinterval()"
-    assert _gunicorn_config({}, switch) == pytest.approx(DEFAULT_GIL_SWITCH_INTERVAL_MS / 1000)
-    assert _gunicorn_config({"GIL_SWITCH_INTERVAL_MS": "7"}, switch) == pytest.approx(0.007)
+    assert under_gunicorn_config({}, switch) == pytest.approx(DEFAULT_GIL_SWITCH_INTERVAL_MS / 1000)
+    assert under_gunicorn_config({"GIL_SWITCH_INTERVAL_MS": "7"}, switch) == pytest.approx(0.007)
 
 
 def test_the_gunicorn_master_loads_neither_the_app_nor_the_metrics_library() -> None:
-    loaded = _gunicorn_config(
+    loaded = under_gunicorn_config(
         {}, "[m in sys.modules for m in ('flask', 'prometheus_client', 'ota_web.app')]"
     )
     assert loaded == [False, False, False]

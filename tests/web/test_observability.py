@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from ota_web.events import DomainEvents
 from ota_web.logging import Line, configure_logging, json_line, new_request_id
 from ota_web.metrics import Metrics
 from ota_web.telemetry import RequestTelemetry, request_id
+from tests.processes import in_forked_child
 from tests.web.support import AUTH, TOKEN, a_token, reserve, search
 
 Records = list[dict[str, Any]]
@@ -50,17 +50,7 @@ def test_each_request_gets_its_own_id(client: FlaskClient) -> None:
 
 
 def test_a_forked_worker_draws_request_ids_of_its_own() -> None:
-    reading, writing = os.pipe()
-    child = os.fork()
-    if child == 0:  # the child, as a gunicorn worker forked from the master
-        try:
-            os.write(writing, new_request_id().encode())
-        finally:
-            os._exit(0)
-    os.close(writing)
-    with os.fdopen(reading, "rb") as answer:
-        theirs = answer.read().decode()
-    os.waitpid(child, 0)
+    theirs = in_forked_child(lambda: new_request_id().encode()).decode()
 
     assert len(theirs) == 32
     assert theirs != new_request_id()
