@@ -5,22 +5,58 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+UV := $(BIN)/uv
 INSTALLED := $(VENV)/.installed
 
+# The locks (ADR 0020): every package of every install, pinned with its hashes, generated
+# from pyproject.toml by `make lock`. dev.txt is what .venv runs (the project's dependencies,
+# the dev tools, the embedded PostgreSQL); runtime.txt is what the image runs, at the same
+# versions; build.txt holds the build backend; uv.txt the installer that syncs .venv.
+LOCK_DIR := requirements
+VENV_LOCKS := $(LOCK_DIR)/uv.txt $(LOCK_DIR)/build.txt $(LOCK_DIR)/dev.txt
+LOCKS := $(VENV_LOCKS) $(LOCK_DIR)/runtime.txt
+
 .DEFAULT_GOAL := help
-.PHONY: help install lint unit test run clean
+.PHONY: help install lock upgrade lint unit test run clean
 
 help:
-	@echo "make run    serve the API on port $${PORT:-8000}: PostgreSQL (embedded unless DATABASE_URL is set), migrated, with the sample data"
-	@echo "make test   install, lint, type-check and run every test"
+	@echo "make run      serve the API on port $${PORT:-8000}: PostgreSQL (embedded unless DATABASE_URL is set), migrated, with the sample data"
+	@echo "make test     install, lint, type-check and run every test"
+	@echo "make lock     regenerate the locks in $(LOCK_DIR)/ from pyproject.toml, keeping the pinned versions that still fit"
+	@echo "make upgrade  the same, bumping every package to its newest release (PACKAGES=\"a b\": only those)"
 
-$(INSTALLED): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,embedded]'
+
+# uv is the one package pip installs, from its own hash-pinned lock; touched because pip
+# leaves an already installed version (and its date) as it was.
+$(UV): $(LOCK_DIR)/uv.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $<
+	touch $@
+
+# `uv pip sync` makes .venv hold exactly the locked packages (it removes what a lock dropped);
+# the project itself follows, built by the locked setuptools rather than a fresh download.
+$(INSTALLED): $(UV) $(LOCKS) pyproject.toml
+	$(UV) pip sync --quiet --python $(BIN)/python --require-hashes $(VENV_LOCKS)
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
 	touch $@
 
 install: $(INSTALLED)
+
+# dev.txt is resolved first, and runtime.txt within it: the image runs the versions the tests ran.
+# Universal: one lock for every platform, with markers (kubectl and HAProxy are Linux-only).
+LOCK_COMPILE = $(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" $(LOCK_UPGRADE)
+BUILD_REQUIRES = import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")
+
+lock: $(UV)
+	$(LOCK_COMPILE) pyproject.toml --extra dev --extra embedded -o $(LOCK_DIR)/dev.txt
+	$(LOCK_COMPILE) pyproject.toml --constraints $(LOCK_DIR)/dev.txt -o $(LOCK_DIR)/runtime.txt
+	$(BIN)/python -c '$(BUILD_REQUIRES)' | $(LOCK_COMPILE) - -o $(LOCK_DIR)/build.txt
+	echo uv | $(LOCK_COMPILE) - -o $(LOCK_DIR)/uv.txt
+
+upgrade: LOCK_UPGRADE = $(if $(PACKAGES),$(addprefix --upgrade-package=,$(PACKAGES)),--upgrade)
+upgrade: lock
 
 lint: install
 	$(BIN)/ruff check .
