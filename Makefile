@@ -50,7 +50,7 @@ LOCK_COMPILE = $(UV) pip compile --quiet --universal --python-version 3.11 --gen
 BUILD_REQUIRES = import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")
 
 lock: $(UV)
-	$(LOCK_COMPILE) pyproject.toml --extra dev --extra embedded -o $(LOCK_DIR)/dev.txt
+	$(LOCK_COMPILE) pyproject.toml --all-extras -o $(LOCK_DIR)/dev.txt
 	$(LOCK_COMPILE) pyproject.toml --constraints $(LOCK_DIR)/dev.txt -o $(LOCK_DIR)/runtime.txt
 	$(BIN)/python -c '$(BUILD_REQUIRES)' | $(LOCK_COMPILE) - -o $(LOCK_DIR)/build.txt
 	echo uv | $(LOCK_COMPILE) - -o $(LOCK_DIR)/uv.txt
