@@ -4,17 +4,20 @@ A small reader turns the Dockerfile into instructions (continuation lines joined
 dropped) grouped by stage; each check returns the problems it finds, as sentences.
 """
 
+import itertools
 import json
 import re
 import shlex
 from collections.abc import Callable
 
 import attrs
+from locks import installs_without_hashes
 
 RUNTIME_BASE_IMAGE = "python:3.11-slim-bookworm"
 SERVER_COMMAND = ["gunicorn", "-c", "python:ota_web.gunicorn_conf", "ota_web.wsgi:app"]
 REQUIRED_ENV = ("PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED", "PROMETHEUS_MULTIPROC_DIR")
 ROOT_USERS = {"", "root", "0"}
+RUNTIME_LOCK = "requirements/runtime.txt"
 
 
 @attrs.frozen
@@ -31,6 +34,13 @@ class Stage:
 
     def arguments_of(self, keyword: str) -> list[str]:
         return [i.arguments for i in self.instructions if i.keyword == keyword]
+
+    def pip_commands(self) -> list[list[str]]:
+        """The words of each pip command its RUN instructions chain with `&&`, from `pip` on."""
+        commands = (
+            shlex.split(command) for run in self.arguments_of("RUN") for command in run.split("&&")
+        )
+        return [words[words.index("pip") :] for words in commands if "pip" in words]
 
     def env(self) -> dict[str, str]:
         pairs = (
@@ -94,6 +104,41 @@ def _serves_http(stages: list[Stage]) -> list[str]:
     return problems
 
 
+def _locks_read(command: list[str]) -> set[str]:
+    return {after for before, after in itertools.pairwise(command) if before == "-r"}
+
+
+def _reads_with_hashes(command: list[str], lock: str) -> bool:
+    """`command` reads `lock` (by that path or under a mount point) in hash-checking mode."""
+    read = _locks_read(command)
+    return "--require-hashes" in command and any(path.endswith(lock) for path in read)
+
+
+def _installs_what_the_runtime_lock_pins(stages: list[Stage]) -> list[str]:
+    """The build stage fetches the runtime lock's wheels and the final stage installs them; every
+    other pip command checks hashes or takes no dependencies, so none resolves on its own."""
+    fetches = [c for stage in stages[:-1] for c in stage.pip_commands() if "wheel" in c]
+    installs = [c for c in (stages[-1].pip_commands() if stages else []) if "install" in c]
+    problems = []
+    if not any(_reads_with_hashes(command, RUNTIME_LOCK) for command in fetches):
+        problems.append(f"no build stage fetches the wheels of {RUNTIME_LOCK} by their hashes")
+    if not any(_reads_with_hashes(command, RUNTIME_LOCK) for command in installs):
+        problems.append(f"the final stage does not install {RUNTIME_LOCK} by its hashes")
+    problems += [
+        f"the final stage installs {path}, not the runtime lock"
+        for command in installs
+        for path in sorted(_locks_read(command))
+        if not path.endswith(RUNTIME_LOCK)
+    ]
+    problems += [
+        f"pip resolves dependencies without hashes: {' '.join(command)}"
+        for stage in stages
+        for command in stage.pip_commands()
+        if installs_without_hashes(command)
+    ]
+    return problems
+
+
 def _environment(stages: list[Stage]) -> list[str]:
     env = stages[-1].env() if stages else {}
     return [f"{name} is not set in the final stage" for name in REQUIRED_ENV if name not in env]
@@ -104,6 +149,7 @@ CHECKS: tuple[Callable[[list[Stage]], list[str]], ...] = (
     _unprivileged,
     _serves_http,
     _environment,
+    _installs_what_the_runtime_lock_pins,
 )
 
 

@@ -78,3 +78,30 @@ def test_the_build_context_leaves_out_local_state_and_caches() -> None:
     patterns = (REPO_ROOT / ".dockerignore").read_text().splitlines()
 
     assert {".git", ".venv", ".ota", "pg_data", "**/__pycache__", ".mypy_cache"} <= set(patterns)
+
+
+def test_an_image_installed_without_hashes_is_rejected(dockerfile_text: str) -> None:
+    problems = dockerfile_problems(dockerfile_text.replace("--require-hashes", ""))
+
+    assert (
+        "no build stage fetches the wheels of requirements/runtime.txt by their hashes" in problems
+    )
+    assert "the final stage does not install requirements/runtime.txt by its hashes" in problems
+
+
+def test_a_project_installed_with_its_dependencies_is_rejected(dockerfile_text: str) -> None:
+    problems = dockerfile_problems(dockerfile_text.replace(" --no-deps", ""))
+
+    unchecked = [p for p in problems if p.startswith("pip resolves dependencies without hashes")]
+    assert len(unchecked) == 2  # the project's wheel built, then installed
+
+
+def test_an_image_that_installs_the_dev_lock_is_rejected(dockerfile_text: str) -> None:
+    runtime_lock = "-r /requirements/runtime.txt"
+    with_dev_tools = dockerfile_text.replace(
+        runtime_lock, f"{runtime_lock} -r requirements/dev.txt"
+    )
+
+    assert dockerfile_problems(with_dev_tools) == [
+        "the final stage installs requirements/dev.txt, not the runtime lock"
+    ]
