@@ -44,7 +44,12 @@ class Pin:
     hashes: tuple[str, ...]
 
     def applies_on(self, platform: str) -> bool:
-        return self.marker is None or self.marker.evaluate(dict(PLATFORMS[platform]))
+        return applies_on(self.marker, platform)
+
+
+def applies_on(marker: Marker | None, platform: str) -> bool:
+    """Whether a pin or requirement with `marker` is installed on `platform`."""
+    return marker is None or marker.evaluate(dict(PLATFORMS[platform]))
 
 
 def parse_pin(line: str) -> Pin:
@@ -90,11 +95,6 @@ def pins_of(pins: Iterable[Pin], name: str) -> list[Pin]:
     return [pin for pin in pins if pin.name == canonicalize_name(name)]
 
 
-def _applies_on(requirement: Requirement, platform: str) -> bool:
-    marker = requirement.marker
-    return marker is None or marker.evaluate(dict(PLATFORMS[platform]))
-
-
 def _requirement_problems(pins: list[Pin], requirement: Requirement) -> list[str]:
     found = pins_of(pins, requirement.name)
     if not found:
@@ -109,7 +109,8 @@ def _requirement_problems(pins: list[Pin], requirement: Requirement) -> list[str
     problems += [
         f"{requirement.name} is not pinned for {platform}"
         for platform in PLATFORMS
-        if _applies_on(requirement, platform) and not any(p.applies_on(platform) for p in found)
+        if applies_on(requirement.marker, platform)
+        and not any(p.applies_on(platform) for p in found)
     ]
     return problems
 
