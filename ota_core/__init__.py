@@ -27,7 +27,7 @@ from ota_core.model import (
     ReservationStatus,
     parse_property_id,
 )
-from ota_core.policy import AvailabilityPolicy
+from ota_core.policy import LONGEST_STAY_NIGHTS, AvailabilityPolicy
 from ota_core.ports import (
     Clock,
     IdempotencyKeys,
@@ -55,6 +55,7 @@ from ota_core.use_cases import (
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
+    "LONGEST_STAY_NIGHTS",
     "MAX_PAGE_SIZE",
     "AvailabilityPolicy",
     "AvailabilityQuery",

@@ -19,11 +19,11 @@ from ota_adapters.memory import InMemoryStore
 from ota_adapters.postgres import (
     PostgresUnitOfWork,
     build_engine,
-    check_policy_fits,
     schema_is_current,
 )
 from ota_adapters.sample_data import load_sample_data
 from ota_core import AvailabilityPolicy, Clock, StorageUnavailable, UnitOfWorkFactory
+from ota_core.policy import check_policy_fits
 from ota_web.settings import SettingsError
 
 

@@ -19,7 +19,6 @@ from ota_adapters.postgres.errors import (
 )
 from ota_adapters.postgres.link import Link, Rows
 from ota_adapters.postgres.retry import retry_transient
-from ota_adapters.postgres.schema import MAX_STAY_NIGHTS
 from ota_adapters.postgres.statements import (
     for_driver,
     free_properties_params,
@@ -51,6 +50,7 @@ from ota_core import (
     ReservationStatus,
     UnknownProperty,
 )
+from ota_core.policy import check_stay_length
 
 
 def _read(link: Link, statement: sa.ClauseElement, values: Mapping[str, object]) -> Rows:
@@ -116,10 +116,10 @@ def _refusal(error: sa.exc.DBAPIError, reservation: Reservation) -> OtaError | N
             f"no property has id {reservation.property_id!r}", field="property_id"
         )
     if cause_is(error, psycopg2.errors.CheckViolation):
-        return PolicyViolation(
-            f"nights must be from 1 to {MAX_STAY_NIGHTS}, got {reservation.stay.nights}",
-            field="nights",
-        )
+        try:
+            check_stay_length(reservation.stay)
+        except PolicyViolation as refusal:
+            return refusal
     return None
 
 

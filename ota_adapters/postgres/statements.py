@@ -18,13 +18,12 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from ota_adapters.postgres.schema import (
     CONFIRMED_ONLY,
-    MAX_STAY_NIGHTS,
     NO_OVERLAP,
     idempotency_key_table,
     property_table,
     reservation_table,
 )
-from ota_core import DateRange, PropertyId
+from ota_core import LONGEST_STAY_NIGHTS, DateRange, PropertyId
 
 _p = property_table.c
 _r = reservation_table.c
@@ -66,7 +65,7 @@ def free_properties_statement(*, with_cursor: bool) -> sa.Select[str, str]:
     """One page of properties with no confirmed stay overlapping [start, end), by id.
 
     Per property in id order, one probe of the (property_id, start_date)
-    B-tree over the stays that start in the `MAX_STAY_NIGHTS` days before
+    B-tree over the stays that start in the `LONGEST_STAY_NIGHTS` days before
     `end`: no stored stay is longer (a CHECK), so none that starts earlier
     can reach into the stay. A page costs one probe per property scanned,
     however many stays the table holds.
@@ -83,7 +82,7 @@ def free_properties_statement(*, with_cursor: bool) -> sa.Select[str, str]:
             _r.property_id == _p.property_id,
             sa.text(f"reservation.{CONFIRMED_ONLY}"),
             _r.start_date < sa.bindparam("end", type_=sa.Date),
-            _r.start_date > start - MAX_STAY_NIGHTS,
+            _r.start_date > start - LONGEST_STAY_NIGHTS,
             _r.end_date > start,
         )
         # OFFSET keeps PostgreSQL from turning NOT EXISTS into an anti-join: misled
