@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from loguru import logger
 from sqlalchemy.pool import NullPool
 
-from ota_adapters.postgres.waiting import connection_class
+from ota_adapters.postgres.deadlines import DeadlineConnection, wait_with_deadlines
 
 _DRIVER = "postgresql+psycopg2"
 
@@ -27,7 +27,13 @@ def driver_url(url: str) -> sa.URL:
 
 
 ANSWER_MARGIN_S = 2.0
-"""How long past `statement_timeout` the pool waits for an answer before it gives the server up."""
+"""How long past `statement_timeout` a connection waits for an answer before giving up."""
+
+# A peer that acknowledges nothing for this long is gone (a cut network, a host that died):
+# an idle connection is probed after 10 s, then every 5 s, 3 times; data sent to it is
+# given up after as long (`tcp_user_timeout`). libpq applies neither to unix sockets.
+_DEAD_PEER = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
+              "keepalives_count": 3, "tcp_user_timeout": 25_000}  # fmt: skip
 
 
 def session_settings(statement_timeout_ms: int) -> dict[str, str]:
@@ -50,9 +56,13 @@ def _connect_args(statement_timeout_ms: int, connect_timeout_s: int) -> dict[str
         statement_timeout_ms / 1000 + ANSWER_MARGIN_S if statement_timeout_ms else None
     )
     wanted = session_settings(statement_timeout_ms)
+    wait_with_deadlines()
     return {
-        "connection_factory": connection_class(answer_timeout_s),
+        "connection_factory": functools.partial(
+            DeadlineConnection, answer_timeout_s=answer_timeout_s
+        ),
         "connect_timeout": connect_timeout_s,
+        **_DEAD_PEER,
         "application_name": "ota",
         "options": " ".join(f"-c {name}={value}" for name, value in wanted.items()),
     }
@@ -64,7 +74,7 @@ def _report_session_settings(wanted: dict[str, str], dbapi_connection: Any, _rec
     They are sent as startup options, which a pooler in transaction mode
     (PgBouncer) drops or refuses: there they belong on the database role
     (deploy/README.md). Without them statements have no server-side timeout
-    (the client still gives up on them: `waiting`) and searches may be planned
+    (the client still gives up on them: `deadlines`) and searches may be planned
     with JIT and parallel workers.
     """
     with dbapi_connection.cursor() as cursor:
@@ -98,7 +108,7 @@ def build_engine(  # noqa: PLR0913 - pool settings, each given by name
 
     `pool_timeout` bounds the wait for a free connection; `statement_timeout_ms`
     bounds each statement in the server, and `ANSWER_MARGIN_S` later the
-    connection gives up on a server that stopped answering (see `waiting`).
+    connection gives up on a server that stopped answering (see `deadlines`).
     Checkouts send nothing: a unit of work replaces a pooled connection that
     turns out closed on its first statement (`link`). Connections are in
     autocommit mode: a unit of work begins its transaction with its first

@@ -13,7 +13,7 @@ from types import TracebackType
 import psycopg2.errors
 import sqlalchemy as sa
 
-from ota_adapters.postgres.waiting import NoAnswer
+from ota_adapters.postgres.deadlines import NoAnswer
 from ota_core import StorageUnavailable
 
 # SQLSTATE classes: 08 connection exception, 53 insufficient resources (too many
