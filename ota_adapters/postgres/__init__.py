@@ -8,14 +8,20 @@ from ota_adapters.postgres.embedded import embedded_database
 from ota_adapters.postgres.engine import build_engine
 from ota_adapters.postgres.migration import migrate, schema_is_current
 from ota_adapters.postgres.sample import load_sample_data, prepare_database
-from ota_adapters.postgres.uow import PostgresUnitOfWork
+from ota_adapters.postgres.uow import (
+    PostgresReadOnlyUnitOfWork,
+    PostgresUnitOfWork,
+    read_only_factory,
+)
 
 __all__ = [
+    "PostgresReadOnlyUnitOfWork",
     "PostgresUnitOfWork",
     "build_engine",
     "embedded_database",
     "load_sample_data",
     "migrate",
     "prepare_database",
+    "read_only_factory",
     "schema_is_current",
 ]

@@ -56,7 +56,6 @@ def _connect_args(statement_timeout_ms: int, connect_timeout_s: int) -> dict[str
         statement_timeout_ms / 1000 + ANSWER_MARGIN_S if statement_timeout_ms else None
     )
     wanted = session_settings(statement_timeout_ms)
-    wait_with_deadlines()
     return {
         "connection_factory": functools.partial(
             DeadlineConnection, answer_timeout_s=answer_timeout_s
@@ -106,32 +105,22 @@ def build_engine(  # noqa: PLR0913 - pool settings, each given by name
 ) -> sa.Engine:
     """A pooled engine. It connects on first use, and keeps pooled connections open.
 
-    `pool_timeout` bounds the wait for a free connection; `statement_timeout_ms`
-    bounds each statement in the server, and `ANSWER_MARGIN_S` later the
-    connection gives up on a server that stopped answering (see `deadlines`).
-    Checkouts send nothing: a unit of work replaces a pooled connection that
-    turns out closed on its first statement (`link`). Connections are in
-    autocommit mode: a unit of work begins its transaction with its first
-    write and ends it itself (`link`), so a read on its own costs one round
-    trip. Code that uses the engine directly runs each statement in a
-    transaction of its own (SQLAlchemy's `begin` and `commit` send nothing
-    in this mode); `one_off_connection` is there for work that needs a
-    transaction through SQLAlchemy. `pool_pre_ping` makes
-    each checkout test the connection first, for code that uses the engine
-    directly and would rather pay a round trip than meet a closed connection.
-    Create it in each process that uses it (after a fork, not before).
+    `pool_timeout` bounds the wait for a free connection, `connect_timeout_s` the
+    making of a new one, and `statement_timeout_ms` each statement in the server;
+    `ANSWER_MARGIN_S` later a connection gives up on a server that stopped
+    answering (see `deadlines`). Checkouts send nothing: a unit of work replaces a
+    pooled connection that turns out closed on its first statement (`connection`).
+    `pool_pre_ping` makes each checkout test the connection first, for code that
+    uses the engine directly and would rather pay a round trip than meet a closed
+    connection. Create it in each process that uses it (after a fork, not before).
     """
+    wait_with_deadlines()  # psycopg2's, for every connection of the process
     engine = sa.create_engine(
         driver_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_timeout=pool_timeout,
         pool_pre_ping=pool_pre_ping,
-        isolation_level="AUTOCOMMIT",
-        # The pool's reset on return calls psycopg2's rollback(), which does nothing on a
-        # connection in autocommit mode, even inside a transaction begun by hand. A unit of
-        # work's link hands its connection back idle or has the pool drop it (ADR 0018).
-        pool_reset_on_return=None,
         connect_args=_connect_args(statement_timeout_ms, connect_timeout_s),
     )
     report = functools.partial(_report_session_settings, session_settings(statement_timeout_ms))
@@ -142,6 +131,7 @@ def build_engine(  # noqa: PLR0913 - pool settings, each given by name
 @contextmanager
 def one_off_connection(url: str, *, autocommit: bool = False) -> Iterator[sa.Connection]:
     """A connection of its own, without a pool or statement timeout (migrations, loading)."""
+    wait_with_deadlines()
     engine = sa.create_engine(
         driver_url(url),
         poolclass=NullPool,

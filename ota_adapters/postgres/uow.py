@@ -1,42 +1,45 @@
-"""One unit of work = one pooled connection and one transaction."""
+"""Units of work: one pooled connection each, and one transaction or none.
+
+`PostgresUnitOfWork` is one transaction (`engine.connect()`, `begin()`), committed
+by `commit` and rolled back otherwise; READ COMMITTED, with the rows it reads by id
+locked (`repositories`). `PostgresReadOnlyUnitOfWork` runs each read on its own in
+autocommit: one round trip per read, each seeing what was committed before it
+began. `partial(PostgresUnitOfWork, engine)` and `read_only_factory(engine)` are
+the factories use cases take; `engine` is one of `build_engine`'s.
+"""
 
 from __future__ import annotations
 
+import functools
 from types import TracebackType
 from typing import Self
 
 import sqlalchemy as sa
 
-from ota_adapters.postgres.errors import storage_errors
-from ota_adapters.postgres.link import Link
+from ota_adapters.postgres.connection import UnitConnection
 from ota_adapters.postgres.repositories import (
     PostgresIdempotencyKeys,
+    PostgresPropertyReader,
     PostgresPropertyRepository,
+    PostgresReservationReader,
     PostgresReservationRepository,
 )
-from ota_core import StorageUnavailable, UnitOfWork
+from ota_core import ReadOnlyUnitOfWork, ReadOnlyUnitOfWorkFactory, StorageUnavailable, UnitOfWork
 
 
 class PostgresUnitOfWork(UnitOfWork):
-    """`with PostgresUnitOfWork(engine) as uow:` checks out a connection for the block.
-
-    The transaction begins with the block's first write (`Link`); what it
-    wrote is kept by `commit` and undone by leaving the block without it.
-    READ COMMITTED is enough: the constraints, not reads, decide every
-    conflict. `engine` is one of `build_engine`'s; `partial(PostgresUnitOfWork,
-    engine)` is the factory use cases take.
-    """
+    """`with PostgresUnitOfWork(engine) as uow:` checks out a connection for the block."""
 
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
-        self._link: Link | None = None
+        self._connection: UnitConnection | None = None
 
     def __enter__(self) -> Self:
-        link = Link(self._engine)
-        self._link = link
-        self.properties = PostgresPropertyRepository(link)
-        self.reservations = PostgresReservationRepository(link)
-        self.idempotency_keys = PostgresIdempotencyKeys(link)
+        connection = UnitConnection(self._engine, transaction=True)
+        self._connection = connection
+        self.properties = PostgresPropertyRepository(connection)
+        self.reservations = PostgresReservationRepository(connection)
+        self.idempotency_keys = PostgresIdempotencyKeys(connection)
         return self
 
     def __exit__(
@@ -45,30 +48,56 @@ class PostgresUnitOfWork(UnitOfWork):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        link = self._active()
-        self._link = None
-        try:
-            _rollback(link)
-        except StorageUnavailable:
-            if exc is None:
-                raise
-            # The error already on its way out says more than this one.
-        finally:
-            link.close()
+        connection, self._connection = self._active(), None
+        _close(connection, exc)
 
     def commit(self) -> None:
-        with storage_errors():
-            self._active().commit()
+        self._active().commit()
 
     def rollback(self) -> None:
-        _rollback(self._active())
+        self._active().rollback()
 
-    def _active(self) -> Link:
-        if self._link is None:
+    def _active(self) -> UnitConnection:
+        if self._connection is None:
             raise RuntimeError("use the unit of work inside its `with` block")
-        return self._link
+        return self._connection
 
 
-def _rollback(link: Link) -> None:
-    with storage_errors():
-        link.rollback()
+class PostgresReadOnlyUnitOfWork(ReadOnlyUnitOfWork):
+    """`with PostgresReadOnlyUnitOfWork(engine) as uow:` reads, `engine` in autocommit."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self._engine = engine
+        self._connection: UnitConnection | None = None
+
+    def __enter__(self) -> Self:
+        connection = UnitConnection(self._engine, transaction=False)
+        self._connection = connection
+        self.properties = PostgresPropertyReader(connection)
+        self.reservations = PostgresReservationReader(connection)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            _close(connection, exc)
+
+
+def read_only_factory(engine: sa.Engine) -> ReadOnlyUnitOfWorkFactory:
+    """Read-only units of work on `engine`'s pool, their connections in autocommit."""
+    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return functools.partial(PostgresReadOnlyUnitOfWork, autocommit)
+
+
+def _close(connection: UnitConnection, leaving_with: BaseException | None) -> None:
+    try:
+        connection.close()
+    except StorageUnavailable:
+        if leaving_with is None:
+            raise
+        # The error already on its way out says more than this one.

@@ -5,14 +5,17 @@ from __future__ import annotations
 import pytest
 
 from ota_core import (
+    LONGEST_STAY_NIGHTS,
+    DateRange,
     DatesUnavailable,
+    PolicyViolation,
     Reservation,
     ReservationId,
     ReservationStatus,
     UnitOfWorkFactory,
     UnknownProperty,
 )
-from tests.builders import a_property, a_reservation, stay
+from tests.builders import a_property, a_reservation, day, stay
 
 
 @pytest.fixture
@@ -83,6 +86,15 @@ def test_a_stay_of_an_unknown_property_is_refused(uow_with_property: UnitOfWorkF
     with pytest.raises(UnknownProperty):
         _add(uow_with_property, orphan)
     assert _get(uow_with_property, orphan.id) is None
+
+
+def test_a_stay_longer_than_any_stored_is_a_policy_violation(
+    uow_with_property: UnitOfWorkFactory,
+) -> None:
+    too_long = a_reservation("P1", DateRange.from_nights(day(0), LONGEST_STAY_NIGHTS + 1))
+    with pytest.raises(PolicyViolation, match=f"nights must be from 1 to {LONGEST_STAY_NIGHTS}"):
+        _add(uow_with_property, too_long)
+    assert _get(uow_with_property, too_long.id) is None
 
 
 def test_a_refused_stay_undoes_only_itself(uow_with_property: UnitOfWorkFactory) -> None:
