@@ -74,7 +74,9 @@ def _stored(engine: sa.Engine) -> list[tuple[str, dt.date, int]]:
         return [tuple(row) for row in connection.execute(sa.text(query))]  # type: ignore[misc]
 
 
-def test_of_a_hundred_bookings_of_the_same_nights_exactly_one_is_made(engine: sa.Engine) -> None:
+def test_of_a_hundred_bookings_of_the_same_nights_exactly_one_is_made(
+    engine: sa.Engine, logged_warnings: list[str]
+) -> None:
     _given_properties(engine, "P1")
     reserve = _reserve(engine)
     request = ReservationRequest.of("P1", day(10), 3)
@@ -83,6 +85,7 @@ def test_of_a_hundred_bookings_of_the_same_nights_exactly_one_is_made(engine: sa
 
     assert _outcomes(results) == Counter(Reservation=1, DatesUnavailable=RACERS - 1)
     assert _stored(engine) == [("P1", day(10), 3)]
+    assert logged_warnings == []
 
 
 def test_overlapping_but_different_bookings_never_both_succeed(
