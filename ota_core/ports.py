@@ -104,8 +104,8 @@ class IdempotencyKeys(abc.ABC):
 class ReadOnlyUnitOfWork(abc.ABC):
     """Reads, each of the data as committed before it began: `with uow: ...`.
 
-    Cheaper than a `UnitOfWork`: nothing is locked, begun, committed or rolled
-    back. Two reads may see two states of the data (a unit of work may commit
+    Cheaper than a `UnitOfWork`: it locks no rows and has nothing to commit or
+    roll back. Two reads may see two states of the data (a unit of work may commit
     between them), so work that needs one state makes one read. Writing is not
     possible: the repositories are readers only.
     """
@@ -123,7 +123,7 @@ class ReadOnlyUnitOfWork(abc.ABC):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        """Release what the block held."""
+        """Release what the block held; a `UnitOfWork` rolls back what was not committed."""
 
 
 class UnitOfWork(ReadOnlyUnitOfWork):
@@ -144,14 +144,6 @@ class UnitOfWork(ReadOnlyUnitOfWork):
     properties: PropertyRepository
     reservations: ReservationRepository
     idempotency_keys: IdempotencyKeys
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.rollback()
 
     @abc.abstractmethod
     def commit(self) -> None: ...

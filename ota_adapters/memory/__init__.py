@@ -54,36 +54,11 @@ class InMemoryStore:
         return any(taken.overlaps(stay) for taken in stays.values())
 
 
-class InMemoryReadOnlyUnitOfWork(ReadOnlyUnitOfWork):
+class _LockedForTheBlock:
     """Holds the store's lock for the whole `with` block; not re-entrant."""
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
-        self.properties = InMemoryPropertyReader(store)
-        self.reservations = InMemoryReservationReader(store)
-
-    def __enter__(self) -> Self:
-        self._store.lock.acquire()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self._store.lock.release()
-
-
-class InMemoryUnitOfWork(UnitOfWork):
-    """Holds the store's lock for the whole `with` block; not re-entrant."""
-
-    def __init__(self, store: InMemoryStore) -> None:
-        self._store = store
-        self._journal = Journal()
-        self.properties = InMemoryPropertyRepository(store, self._journal)
-        self.reservations = InMemoryReservationRepository(store, self._journal)
-        self.idempotency_keys = InMemoryIdempotencyKeys(store, self._journal)
 
     def __enter__(self) -> Self:
         self._store.lock.acquire()
@@ -96,9 +71,31 @@ class InMemoryUnitOfWork(UnitOfWork):
         traceback: TracebackType | None,
     ) -> None:
         try:
-            self.rollback()
+            self._end()
         finally:
             self._store.lock.release()
+
+    def _end(self) -> None:
+        """Whatever the block leaves to do before the lock goes."""
+
+
+class InMemoryReadOnlyUnitOfWork(_LockedForTheBlock, ReadOnlyUnitOfWork):
+    def __init__(self, store: InMemoryStore) -> None:
+        super().__init__(store)
+        self.properties = InMemoryPropertyReader(store)
+        self.reservations = InMemoryReservationReader(store)
+
+
+class InMemoryUnitOfWork(_LockedForTheBlock, UnitOfWork):
+    def __init__(self, store: InMemoryStore) -> None:
+        super().__init__(store)
+        self._journal = Journal()
+        self.properties = InMemoryPropertyRepository(store, self._journal)
+        self.reservations = InMemoryReservationRepository(store, self._journal)
+        self.idempotency_keys = InMemoryIdempotencyKeys(store, self._journal)
+
+    def _end(self) -> None:
+        self.rollback()
 
     def commit(self) -> None:
         self._journal.forget()

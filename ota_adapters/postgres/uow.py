@@ -3,9 +3,9 @@
 `PostgresUnitOfWork` is one transaction (`engine.connect()`, `begin()`), committed
 by `commit` and rolled back otherwise; READ COMMITTED, with the rows it reads by id
 locked (`repositories`). `PostgresReadOnlyUnitOfWork` runs each read on its own in
-autocommit: one round trip per read, each seeing what was committed before it
-began. `partial(PostgresUnitOfWork, engine)` and `read_only_factory(engine)` are
-the factories use cases take; `engine` is one of `build_engine`'s.
+autocommit, each seeing what was committed before it began. `partial(
+PostgresUnitOfWork, engine)` and `read_only_factory(engine)` are the factories use
+cases take; `engine` is one of `build_engine`'s.
 """
 
 from __future__ import annotations
@@ -27,20 +27,18 @@ from ota_adapters.postgres.repositories import (
 from ota_core import ReadOnlyUnitOfWork, ReadOnlyUnitOfWorkFactory, StorageUnavailable, UnitOfWork
 
 
-class PostgresUnitOfWork(UnitOfWork):
-    """`with PostgresUnitOfWork(engine) as uow:` checks out a connection for the block."""
+class _OnOneConnection:
+    """Checks a connection out for the `with` block and gives it back when the block ends."""
+
+    _in_transaction: bool
 
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
         self._connection: UnitConnection | None = None
 
-    def __enter__(self) -> Self:
-        connection = UnitConnection(self._engine, transaction=True)
-        self._connection = connection
-        self.properties = PostgresPropertyRepository(connection)
-        self.reservations = PostgresReservationRepository(connection)
-        self.idempotency_keys = PostgresIdempotencyKeys(connection)
-        return self
+    def _check_out(self) -> UnitConnection:
+        self._connection = UnitConnection(self._engine, transaction=self._in_transaction)
+        return self._connection
 
     def __exit__(
         self,
@@ -49,13 +47,12 @@ class PostgresUnitOfWork(UnitOfWork):
         traceback: TracebackType | None,
     ) -> None:
         connection, self._connection = self._active(), None
-        _close(connection, exc)
-
-    def commit(self) -> None:
-        self._active().commit()
-
-    def rollback(self) -> None:
-        self._active().rollback()
+        try:
+            connection.close()  # rolling back what was not committed
+        except StorageUnavailable:
+            if exc is None:
+                raise
+            # The error already on its way out says more than this one.
 
     def _active(self) -> UnitConnection:
         if self._connection is None:
@@ -63,41 +60,38 @@ class PostgresUnitOfWork(UnitOfWork):
         return self._connection
 
 
-class PostgresReadOnlyUnitOfWork(ReadOnlyUnitOfWork):
-    """`with PostgresReadOnlyUnitOfWork(engine) as uow:` reads, `engine` in autocommit."""
+class PostgresUnitOfWork(_OnOneConnection, UnitOfWork):
+    """`with PostgresUnitOfWork(engine) as uow:` is one transaction."""
 
-    def __init__(self, engine: sa.Engine) -> None:
-        self._engine = engine
-        self._connection: UnitConnection | None = None
+    _in_transaction = True
 
     def __enter__(self) -> Self:
-        connection = UnitConnection(self._engine, transaction=False)
-        self._connection = connection
+        connection = self._check_out()
+        self.properties = PostgresPropertyRepository(connection)
+        self.reservations = PostgresReservationRepository(connection)
+        self.idempotency_keys = PostgresIdempotencyKeys(connection)
+        return self
+
+    def commit(self) -> None:
+        self._active().commit()
+
+    def rollback(self) -> None:
+        self._active().rollback()
+
+
+class PostgresReadOnlyUnitOfWork(_OnOneConnection, ReadOnlyUnitOfWork):
+    """`with PostgresReadOnlyUnitOfWork(engine) as uow:` reads, `engine` in autocommit."""
+
+    _in_transaction = False
+
+    def __enter__(self) -> Self:
+        connection = self._check_out()
         self.properties = PostgresPropertyReader(connection)
         self.reservations = PostgresReservationReader(connection)
         return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            _close(connection, exc)
 
 
 def read_only_factory(engine: sa.Engine) -> ReadOnlyUnitOfWorkFactory:
     """Read-only units of work on `engine`'s pool, their connections in autocommit."""
     autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
     return functools.partial(PostgresReadOnlyUnitOfWork, autocommit)
-
-
-def _close(connection: UnitConnection, leaving_with: BaseException | None) -> None:
-    try:
-        connection.close()
-    except StorageUnavailable:
-        if leaving_with is None:
-            raise
-        # The error already on its way out says more than this one.
