@@ -12,7 +12,7 @@
 The property's row lock queues the bookings of one property, so the exclusion
 constraint meets only committed stays; it still decides every race. (Inserts that
 met each other's uncommitted stays could wait for each other: a deadlock.) A refused
-stay or a claimed key writes no row instead of failing, and the statement says which
+stay or a taken key writes no row instead of failing, and the statement says which
 from what its parts returned, never from a row count. The key is claimed before the
 stay is inserted, so a request sent again learns that its key is taken even when its
 own stay now holds the nights.

@@ -26,7 +26,7 @@ class UnitConnection:
     def __init__(self, engine: sa.Engine, *, transaction: bool) -> None:
         with storage_errors():
             self._connection = engine.connect()
-        self._transaction = transaction
+        self._in_transaction = transaction
         if transaction:
             self._connection.begin()
         self._first = True
@@ -43,7 +43,7 @@ class UnitConnection:
                     raise
                 logger.info("a pooled database connection was closed: {}", first_line(error))
             self._connection.rollback()  # ends the lost transaction; the next use reconnects
-            if self._transaction:
+            if self._in_transaction:
                 self._connection.begin()
             return self._connection.execute(statement, values)
 
