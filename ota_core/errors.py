@@ -55,6 +55,10 @@ class NotFound(OtaError):
 class ReservationNotFound(NotFound):
     code = "reservation_not_found"
 
+    @classmethod
+    def of(cls, reservation_id: object) -> ReservationNotFound:
+        return cls(f"no reservation has id {reservation_id}")
+
 
 class Conflict(OtaError):
     """The request is valid but clashes with the current state."""

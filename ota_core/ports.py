@@ -87,7 +87,10 @@ class ReservationRepository(ReservationReader):
 
     @abc.abstractmethod
     def save(self, reservation: Reservation) -> None:
-        """Store a changed status (cancellation) of an existing reservation."""
+        """Store a changed status (cancellation) of a stored reservation.
+
+        Raises `ReservationNotFound` when no reservation has its id.
+        """
 
 
 class IdempotencyKeys(abc.ABC):

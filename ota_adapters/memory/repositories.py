@@ -21,6 +21,7 @@ from ota_core import (
     PropertyRepository,
     Reservation,
     ReservationId,
+    ReservationNotFound,
     ReservationReader,
     ReservationRepository,
     UnknownProperty,
@@ -119,7 +120,9 @@ class InMemoryReservationRepository(InMemoryReservationReader, ReservationReposi
             self._journal.record(functools.partial(store.idempotency.pop, idempotency.key))
 
     def save(self, reservation: Reservation) -> None:
-        previous = self._store.reservations[reservation.id]
+        previous = self._store.reservations.get(reservation.id)
+        if previous is None:
+            raise ReservationNotFound.of(reservation.id)
         self._replace(previous, reservation)
         self._journal.record(lambda: self._replace(reservation, previous))
 

@@ -123,7 +123,7 @@ class PostgresReservationRepository(PostgresReservationReader, ReservationReposi
     def save(self, reservation: Reservation) -> None:
         values = {"id": reservation.id, "new_status": reservation.status.value}
         if self._connection.run(RESERVATION_STATUS_UPDATE, values).first() is None:
-            raise ReservationNotFound(f"no reservation has id {reservation.id}")
+            raise ReservationNotFound.of(reservation.id)
 
 
 class PostgresIdempotencyKeys(IdempotencyKeys):

@@ -10,7 +10,7 @@ from ota_core.ports import ReadOnlyUnitOfWork, ReadOnlyUnitOfWorkFactory, UnitOf
 def _existing(uow: ReadOnlyUnitOfWork, reservation_id: ReservationId) -> Reservation:
     reservation = uow.reservations.get(reservation_id)
     if reservation is None:
-        raise ReservationNotFound(f"no reservation has id {reservation_id}")
+        raise ReservationNotFound.of(reservation_id)
     return reservation
 
 

@@ -11,6 +11,7 @@ from ota_core import (
     PolicyViolation,
     Reservation,
     ReservationId,
+    ReservationNotFound,
     ReservationStatus,
     UnitOfWorkFactory,
     UnknownProperty,
@@ -124,6 +125,13 @@ def test_a_cancelled_reservation_frees_its_nights(uow_with_property: UnitOfWorkF
     assert stored is not None
     assert stored.status is ReservationStatus.CANCELLED
     _add(uow_with_property, a_reservation("P1", stay(1, 2)))
+
+
+def test_saving_a_reservation_that_was_never_stored_is_not_found(
+    uow_with_property: UnitOfWorkFactory,
+) -> None:
+    with uow_with_property() as work, pytest.raises(ReservationNotFound):
+        work.reservations.save(a_reservation("P1").cancel())
 
 
 def test_an_uncommitted_cancellation_keeps_the_nights_taken(

@@ -19,7 +19,6 @@ from ota_core import (
     DatesUnavailable,
     PropertyId,
     ReservationId,
-    ReservationNotFound,
     StorageUnavailable,
 )
 from tests.builders import a_property, a_reservation, day, stay
@@ -136,11 +135,6 @@ def test_a_refused_booking_is_what_its_statement_returns_not_an_error(engine: sa
         assert connection.execute(sa.text("SELECT 1")).scalar() == 1  # not aborted
     with PostgresUnitOfWork(engine) as work, pytest.raises(DatesUnavailable):
         work.reservations.add(overlapping)
-
-
-def test_saving_a_reservation_that_was_never_stored_is_not_found(engine: sa.Engine) -> None:
-    with PostgresUnitOfWork(engine) as work, pytest.raises(ReservationNotFound):
-        work.reservations.save(a_reservation("P1").cancel())
 
 
 def test_the_unit_of_work_is_used_inside_its_block_only(engine: sa.Engine) -> None:
