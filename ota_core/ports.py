@@ -134,8 +134,9 @@ class UnitOfWork(ReadOnlyUnitOfWork):
 
     Leaving the block without `commit()` rolls back, so nothing is durable
     unless the code says so. A row read by id (`get`) stays as it was read
-    until the block ends: another unit of work that reads it by id or writes it
-    waits until then. So a read-check-write (read a reservation, check its
+    until the block ends: another `UnitOfWork` that reads it by id or writes it
+    waits until then (a `ReadOnlyUnitOfWork` may read it meanwhile, as it was
+    last committed). So a read-check-write (read a reservation, check its
     status, save the change) is atomic, and of many that race on one row each
     sees what the previous one committed. Searches (`list_free`) lock nothing.
 
