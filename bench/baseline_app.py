@@ -1,10 +1,10 @@
 """The thin baseline of the HTTP load benchmark: the service's queries, and nothing else.
 
 A minimal Flask app over psycopg2 with a small pool of kept-open connections
-per process, making the service's round trips (a read on its own, in
-autocommit; the booking's one statement in a transaction psycopg2 begins,
-then COMMIT, or ROLLBACK when refused), run under the same gunicorn settings
-as the service (`gunicorn -c python:bench.baseline_conf bench.baseline_app:app`).
+per process, making the service's round trips (each request one transaction, which
+psycopg2 begins: a read, then ROLLBACK; the booking's one statement, then
+COMMIT, or ROLLBACK when refused), run under the same gunicorn settings as
+the service (`gunicorn -c python:bench.baseline_conf bench.baseline_app:app`).
 No container, no validation beyond what the queries need, no logging, no
 metrics: what the service costs on top of its SQL is the difference.
 
@@ -81,7 +81,7 @@ SELECT EXISTS (SELECT locked.property_id FROM locked) AS property_found, false A
 def book(conn: connection, params: dict[str, Any]) -> str:
     """The service's booking in the transaction psycopg2 begins: "booked", or why not.
 
-    COMMIT when it booked, ROLLBACK otherwise, as the service ends its unit of work.
+    COMMIT when it booked; otherwise the pool's ROLLBACK, as the service ends its unit of work.
     """
     with conn.cursor() as cur:
         cur.execute(BOOKING, params)
@@ -89,8 +89,7 @@ def book(conn: connection, params: dict[str, Any]) -> str:
     if booked:
         conn.commit()
         return "booked"
-    conn.rollback()
-    return "taken" if property_found else "unknown property"
+    return "taken" if property_found else "unknown property"  # the pool rolls back
 
 
 # A read by id: `ota_adapters.postgres.statements.RESERVATION_BY_ID`, rendered.
@@ -109,20 +108,18 @@ class Pool:
         self._slots = threading.BoundedSemaphore(size)
 
     @contextmanager
-    def connection(self, *, autocommit: bool) -> Iterator[connection]:
-        """A connection, in autocommit for reads (as the service's read-only units of work)."""
+    def connection(self) -> Iterator[connection]:
+        """A connection, given back with its transaction ended (rolled back unless committed)."""
         self._slots.acquire()
         try:
             try:
                 conn = self._idle.get_nowait()
             except queue.Empty:
                 conn = psycopg2.connect(self._url, options=OPTIONS)
-            conn.autocommit = autocommit  # an attribute of psycopg2's: nothing is sent
             try:
                 yield conn
-            except BaseException:
-                conn.rollback()
-                raise
+            finally:
+                conn.rollback()  # sends ROLLBACK only inside a transaction
             self._idle.put(conn)
         finally:
             self._slots.release()
@@ -157,7 +154,7 @@ def _search(sql_first: str, sql_after: str, *, gist: bool) -> Response:
         params = {"start": start, "end": end, "after": after, "limit": limit,
                   "param_1": LONGEST_STAY_NIGHTS, "param_2": 0}  # fmt: skip
         sql = sql_first if after is None else sql_after
-    with pool().connection(autocommit=True) as conn, conn.cursor() as cur:
+    with pool().connection() as conn, conn.cursor() as cur:
         cur.execute(sql, params)
         rows = cur.fetchall()
     if not rows and after is None:
@@ -191,7 +188,7 @@ def reserve() -> Response:
         "status": "confirmed",
         "created_at": dt.datetime.now(dt.UTC),
     }
-    with pool().connection(autocommit=False) as conn:
+    with pool().connection() as conn:
         outcome = book(conn, params)
     if outcome == "taken":  # the stay overlaps a confirmed one
         return _json({"code": "dates_unavailable"}, 409)
@@ -210,7 +207,7 @@ def reserve() -> Response:
 
 @app.get("/api/v1/reservations/<uuid:reservation_id>")
 def get_reservation(reservation_id: uuid.UUID) -> Response:
-    with pool().connection(autocommit=True) as conn, conn.cursor() as cur:
+    with pool().connection() as conn, conn.cursor() as cur:
         cur.execute(GET, {"reservation_id": str(reservation_id)})
         row = cur.fetchone()
     if row is None:

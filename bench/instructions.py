@@ -190,7 +190,9 @@ class Bookings:
     def bare_psycopg2(self) -> int:
         values = self._row()
         values["reservation_id"] = str(values["reservation_id"])
-        return 200 if baseline_app.book(self._bare, values) == "booked" else 409
+        booked = baseline_app.book(self._bare, values) == "booked"
+        self._bare.rollback()  # ends a refused booking's transaction, as the baseline's pool does
+        return 200 if booked else 409
 
     def _stay(self) -> tuple[str, dt.date]:
         start = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=self._random.randint(1, 1000))

@@ -25,7 +25,12 @@ import sqlalchemy as sa
 
 from ota_adapters.clock import FixedClock
 from ota_adapters.ids import UuidV7Generator
-from ota_adapters.postgres import PostgresUnitOfWork, build_engine, migrate, read_only_factory
+from ota_adapters.postgres import (
+    PostgresReadOnlyUnitOfWork,
+    PostgresUnitOfWork,
+    build_engine,
+    migrate,
+)
 from ota_adapters.postgres.deadlines import wait_for_server
 from ota_adapters.postgres.engine import one_off_connection
 from ota_core import (
@@ -71,7 +76,7 @@ def _next_stay(days: Iterator[dt.date]) -> ReservationRequest:
 def use_cases(url: str, runs: int, *, pre_ping: bool) -> dict[str, Callable[[], object]]:
     """Each kind of request, as a call that makes one (the next one of its kind)."""
     engine = build_engine(url, pool_pre_ping=pre_ping)
-    write, read = partial(PostgresUnitOfWork, engine), read_only_factory(engine)
+    write, read = partial(PostgresUnitOfWork, engine), partial(PostgresReadOnlyUnitOfWork, engine)
     with write() as work:
         work.properties.add(Property(PROPERTY, "a property to book"))
         work.commit()
@@ -82,7 +87,7 @@ def use_cases(url: str, runs: int, *, pre_ping: bool) -> dict[str, Callable[[], 
         GetReservation(read),
         CancelReservation(write),
     )
-    free, keyed = _days(10), _days(10 + 8 * runs)
+    free, keyed = _days(10), _days(30 + 8 * runs)
     taken = reserve.execute(ReservationRequest(PROPERTY, DateRange.from_nights(NOW.date(), 3)))
     replayed = _next_stay(keyed)
     reserve.execute(replayed, idempotency_key="replayed")

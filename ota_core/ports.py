@@ -107,8 +107,8 @@ class IdempotencyKeys(abc.ABC):
 class ReadOnlyUnitOfWork(abc.ABC):
     """Reads, each of the data as committed before it began: `with uow: ...`.
 
-    Cheaper than a `UnitOfWork`: it locks no rows and has nothing to commit or
-    roll back. Two reads may see two states of the data (a unit of work may commit
+    Cheaper than a `UnitOfWork`: it locks no rows, and there is nothing to
+    commit. Two reads may see two states of the data (a unit of work may commit
     between them), so work that needs one state makes one read. Writing is not
     possible: the repositories are readers only.
     """

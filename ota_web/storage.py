@@ -17,9 +17,9 @@ from sqlalchemy.pool import QueuePool
 
 from ota_adapters.memory import InMemoryStore
 from ota_adapters.postgres import (
+    PostgresReadOnlyUnitOfWork,
     PostgresUnitOfWork,
     build_engine,
-    read_only_factory,
     schema_is_current,
 )
 from ota_adapters.sample_data import load_sample_data
@@ -105,8 +105,8 @@ def engine_storage(engine: sa.Engine, replica: sa.Engine | None = None) -> Stora
     engines = {"primary": engine} | ({"replica": replica} if replica is not None else {})
     return Storage(
         unit_of_work=functools.partial(PostgresUnitOfWork, engine),
-        read_only_unit_of_work=read_only_factory(engine),
-        search_unit_of_work=read_only_factory(replica or engine),
+        read_only_unit_of_work=functools.partial(PostgresReadOnlyUnitOfWork, engine),
+        search_unit_of_work=functools.partial(PostgresReadOnlyUnitOfWork, replica or engine),
         check_ready=functools.partial(_check_schema, engine),
         pool_usage=functools.partial(_pools_usage, engines),
     )

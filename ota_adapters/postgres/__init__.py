@@ -11,7 +11,6 @@ from ota_adapters.postgres.sample import load_sample_data, prepare_database
 from ota_adapters.postgres.uow import (
     PostgresReadOnlyUnitOfWork,
     PostgresUnitOfWork,
-    read_only_factory,
 )
 
 __all__ = [
@@ -22,6 +21,5 @@ __all__ = [
     "load_sample_data",
     "migrate",
     "prepare_database",
-    "read_only_factory",
     "schema_is_current",
 ]

@@ -21,14 +21,12 @@ from ota_adapters.postgres.errors import first_line, lost_while_pooled, storage_
 
 
 class UnitConnection:
-    """One pooled connection, checked out for one unit of work, in a transaction or not."""
+    """One pooled connection, checked out for one unit of work and its one transaction."""
 
-    def __init__(self, engine: sa.Engine, *, transaction: bool) -> None:
+    def __init__(self, engine: sa.Engine) -> None:
         with storage_errors():
             self._connection = engine.connect()
-        self._in_transaction = transaction
-        if transaction:
-            self._connection.begin()
+        self._connection.begin()
         self._first = True
 
     def run(self, statement: sa.Executable, values: Mapping[str, Any]) -> sa.CursorResult[Any]:
@@ -43,8 +41,7 @@ class UnitConnection:
                     raise
                 logger.info("a pooled database connection was closed: {}", first_line(error))
             self._connection.rollback()  # ends the lost transaction; the next use reconnects
-            if self._in_transaction:
-                self._connection.begin()
+            self._connection.begin()
             return self._connection.execute(statement, values)
 
     def commit(self) -> None:
@@ -56,6 +53,15 @@ class UnitConnection:
             self._connection.rollback()
 
     def close(self) -> None:
-        """Back to the pool, rolled back (or dropped, if that fails)."""
-        with storage_errors():
+        """Back to the pool, rolled back; a connection lost meanwhile is dropped instead.
+
+        Nothing is lost then (the server rolls back what a lost connection held), and
+        what the unit of work answered stands.
+        """
+        try:
             self._connection.close()
+        except sa.exc.DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            logger.info("a database connection was lost at the end of its unit of work: {}",
+                        first_line(error))  # fmt: skip

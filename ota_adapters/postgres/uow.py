@@ -1,16 +1,19 @@
-"""Units of work: one pooled connection each, and one transaction or none.
+"""Units of work: one pooled connection and one transaction each (`engine.connect()`, `begin()`).
 
-`PostgresUnitOfWork` is one transaction (`engine.connect()`, `begin()`), committed
-by `commit` and rolled back otherwise; READ COMMITTED, with the rows it reads by id
-locked (`repositories`). `PostgresReadOnlyUnitOfWork` runs each read on its own in
-autocommit, each seeing what was committed before it began. `partial(
-PostgresUnitOfWork, engine)` and `read_only_factory(engine)` are the factories use
-cases take; `engine` is one of `build_engine`'s.
+`PostgresUnitOfWork` is committed by `commit` and rolled back otherwise; READ
+COMMITTED, with the rows it reads by id locked (`repositories`).
+`PostgresReadOnlyUnitOfWork` only reads, locking nothing, and rolls back: each
+read sees what was committed before it began. `partial(PostgresUnitOfWork, engine)`
+and `partial(PostgresReadOnlyUnitOfWork, engine)` are the factories use cases take;
+`engine` is one of `build_engine`'s.
+
+Read-only work does not run in autocommit on the same pool: SQLAlchemy then resets
+the isolation level when it takes the connection back, psycopg2 sends a `SET` for
+that, and a connection lost just before it is never returned to the pool (ADR 0020).
 """
 
 from __future__ import annotations
 
-import functools
 from types import TracebackType
 from typing import Self
 
@@ -24,20 +27,18 @@ from ota_adapters.postgres.repositories import (
     PostgresReservationReader,
     PostgresReservationRepository,
 )
-from ota_core import ReadOnlyUnitOfWork, ReadOnlyUnitOfWorkFactory, StorageUnavailable, UnitOfWork
+from ota_core import ReadOnlyUnitOfWork, UnitOfWork
 
 
 class _OnOneConnection:
     """Checks a connection out for the `with` block and gives it back when the block ends."""
-
-    _in_transaction: bool
 
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
         self._connection: UnitConnection | None = None
 
     def _check_out(self) -> UnitConnection:
-        self._connection = UnitConnection(self._engine, transaction=self._in_transaction)
+        self._connection = UnitConnection(self._engine)
         return self._connection
 
     def __exit__(
@@ -47,12 +48,7 @@ class _OnOneConnection:
         traceback: TracebackType | None,
     ) -> None:
         connection, self._connection = self._active(), None
-        try:
-            connection.close()  # rolling back what was not committed
-        except StorageUnavailable:
-            if exc is None:
-                raise
-            # The error already on its way out says more than this one.
+        connection.close()  # rolling back what was not committed
 
     def _active(self) -> UnitConnection:
         if self._connection is None:
@@ -62,8 +58,6 @@ class _OnOneConnection:
 
 class PostgresUnitOfWork(_OnOneConnection, UnitOfWork):
     """`with PostgresUnitOfWork(engine) as uow:` is one transaction."""
-
-    _in_transaction = True
 
     def __enter__(self) -> Self:
         connection = self._check_out()
@@ -80,18 +74,10 @@ class PostgresUnitOfWork(_OnOneConnection, UnitOfWork):
 
 
 class PostgresReadOnlyUnitOfWork(_OnOneConnection, ReadOnlyUnitOfWork):
-    """`with PostgresReadOnlyUnitOfWork(engine) as uow:` reads, `engine` in autocommit."""
-
-    _in_transaction = False
+    """`with PostgresReadOnlyUnitOfWork(engine) as uow:` reads, and changes nothing."""
 
     def __enter__(self) -> Self:
         connection = self._check_out()
         self.properties = PostgresPropertyReader(connection)
         self.reservations = PostgresReservationReader(connection)
         return self
-
-
-def read_only_factory(engine: sa.Engine) -> ReadOnlyUnitOfWorkFactory:
-    """Read-only units of work on `engine`'s pool, their connections in autocommit."""
-    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-    return functools.partial(PostgresReadOnlyUnitOfWork, autocommit)

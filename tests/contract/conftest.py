@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from ota_adapters.memory import InMemoryStore
-from ota_adapters.postgres import PostgresUnitOfWork, read_only_factory
+from ota_adapters.postgres import PostgresReadOnlyUnitOfWork, PostgresUnitOfWork
 from ota_core import ReadOnlyUnitOfWorkFactory, UnitOfWorkFactory
 from tests.postgres_servers import truncate
 
@@ -44,7 +44,9 @@ def postgres_storage(engine_fixture: str) -> Harness:
     def harness(request: pytest.FixtureRequest) -> Iterator[Factories]:
         engine: sa.Engine = request.getfixturevalue(engine_fixture)
         truncate(engine)
-        yield Factories(partial(PostgresUnitOfWork, engine), read_only_factory(engine))
+        yield Factories(
+            partial(PostgresUnitOfWork, engine), partial(PostgresReadOnlyUnitOfWork, engine)
+        )
 
     return harness
 

@@ -10,7 +10,7 @@ import psycopg2.errors
 import pytest
 import sqlalchemy as sa
 
-from ota_adapters.postgres import PostgresUnitOfWork, build_engine, read_only_factory
+from ota_adapters.postgres import PostgresReadOnlyUnitOfWork, PostgresUnitOfWork, build_engine
 from ota_adapters.postgres.booking import booking
 from ota_adapters.postgres.connection import UnitConnection
 from ota_adapters.postgres.repositories import PostgresPropertyReader
@@ -18,6 +18,7 @@ from ota_core import (
     DateRange,
     DatesUnavailable,
     PropertyId,
+    ReadOnlyUnitOfWork,
     ReservationId,
     StorageUnavailable,
 )
@@ -97,7 +98,7 @@ def _write_in(engine: sa.Engine) -> object:
 
 
 def _read_alone_in(engine: sa.Engine) -> object:
-    with read_only_factory(engine)() as reading:
+    with PostgresReadOnlyUnitOfWork(engine) as reading:
         return reading.reservations.get(ReservationId(uuid.UUID(int=1)))
 
 
@@ -121,6 +122,18 @@ def test_a_pooled_connection_the_server_closed_is_replaced_unseen(
 
     assert first(tight_engine) is None
     assert _read_in(tight_engine) is None, "the new connection went back to the pool"
+
+
+@pytest.mark.parametrize("unit", [PostgresUnitOfWork, PostgresReadOnlyUnitOfWork])
+def test_a_connection_lost_once_the_work_is_done_is_dropped_and_the_pool_stays_whole(
+    engine: sa.Engine, tight_engine: sa.Engine, unit: Callable[[sa.Engine], ReadOnlyUnitOfWork]
+) -> None:
+    with unit(tight_engine) as work:
+        found = work.reservations.get(ReservationId(uuid.UUID(int=1)))
+        _end_other_sessions(engine, in_state="idle in transaction")
+
+    assert found is None, "the answer stands"
+    assert _read_in(tight_engine) is None, "the pool of one has its connection back"
 
 
 def test_a_refused_booking_is_what_its_statement_returns_not_an_error(engine: sa.Engine) -> None:

@@ -6,7 +6,7 @@ import psycopg2.errors
 import pytest
 import sqlalchemy as sa
 
-from ota_adapters.postgres import PostgresUnitOfWork, read_only_factory
+from ota_adapters.postgres import PostgresReadOnlyUnitOfWork, PostgresUnitOfWork
 from ota_core import DateRange, DatesUnavailable, PropertyId
 from tests.builders import a_property, a_reservation, day, stay
 
@@ -22,12 +22,13 @@ def _sessions_in_transaction(engine: sa.Engine) -> int:
         return int(connection.execute(query).scalar_one())
 
 
-def test_read_only_units_of_work_run_without_a_transaction(engine: sa.Engine) -> None:
-    with read_only_factory(engine)() as reading:
+def test_a_read_only_unit_of_work_ends_its_transaction_with_its_block(engine: sa.Engine) -> None:
+    with PostgresReadOnlyUnitOfWork(engine) as reading:
         reading.properties.get(PropertyId("P1"))
         reading.properties.list_free(DateRange.from_nights(day(0), 2), after=None, limit=10)
         reading.reservations.get(a_reservation().id)
-        assert _sessions_in_transaction(engine) == 0
+        assert _sessions_in_transaction(engine) == 1
+    assert _sessions_in_transaction(engine) == 0
 
 
 def test_a_unit_of_work_is_one_transaction_from_its_first_statement_to_commit(
@@ -88,6 +89,6 @@ def test_a_row_read_by_id_stays_locked_until_the_unit_of_work_ends(engine: sa.En
         work.reservations.get(reservation.id)
         assert not _can_lock_reservation(engine, reservation.id)
     assert _can_lock_reservation(engine, reservation.id)
-    with read_only_factory(engine)() as reading:
+    with PostgresReadOnlyUnitOfWork(engine) as reading:
         reading.reservations.get(reservation.id)
         assert _can_lock_reservation(engine, reservation.id), "reading alone locks nothing"
