@@ -1,10 +1,11 @@
 """The thin baseline of the HTTP load benchmark: the service's queries, and nothing else.
 
 A minimal Flask app over psycopg2 with a small pool of kept-open connections
-per process, making the service's round trips (a read on its own; `BEGIN;` with
-the booking's INSERT, then COMMIT or ROLLBACK), run under the same gunicorn settings as the service
-(`gunicorn -c python:bench.baseline_conf bench.baseline_app:app`). No
-container, no validation beyond what the queries need, no logging, no
+per process, making the service's round trips (each request one transaction, which
+psycopg2 begins: a read, then ROLLBACK; the booking's one statement, then
+COMMIT, or ROLLBACK when refused), run under the same gunicorn settings as
+the service (`gunicorn -c python:bench.baseline_conf bench.baseline_app:app`).
+No container, no validation beyond what the queries need, no logging, no
 metrics: what the service costs on top of its SQL is the difference.
 
 Routes (the service's paths, so one wrk script drives both):
@@ -12,7 +13,7 @@ Routes (the service's paths, so one wrk script drives both):
 - `GET  /api/v1/properties/available`: design (e), the service's exact SQL;
 - `GET  /api/v1/properties/available-gist`: design (a), the anti-join on the
   exclusion constraint's GiST (`bench.designs.GIST_TEXT`);
-- `POST /api/v1/reservations`: the service's advisory-locked INSERT, 409 when it writes no row;
+- `POST /api/v1/reservations`: the service's booking statement, 409 when it books nothing;
 - `GET  /api/v1/reservations/<uuid>`.
 """
 
@@ -29,11 +30,11 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg2
-import psycopg2.errors
 from flask import Flask, Response, request
-from psycopg2.extensions import TRANSACTION_STATUS_IDLE, connection
+from psycopg2.extensions import connection
 
 from bench.designs import GIST_TEXT, PSYCOPG
+from ota_core import LONGEST_STAY_NIGHTS
 
 POOL_SIZE = int(os.environ.get("BASELINE_POOL_SIZE", "15"))
 # The service's session settings (ota_adapters.postgres.engine), so both plan alike.
@@ -61,42 +62,41 @@ SEARCH_AFTER = _SEARCH_WHERE + " AND property.property_id > %(after)s" + _SEARCH
 
 SEARCH_GIST = GIST_TEXT.sql(PSYCOPG)
 
-# The service's booking: `ota_adapters.postgres.statements.insert_in_turn`, rendered.
-INSERT = """
-WITH in_turn AS (SELECT pg_advisory_xact_lock(%(pg_advisory_xact_lock_2)s,
-                                              hashtext(%(property_id)s)) AS pg_advisory_xact_lock_1)
-INSERT INTO reservation (reservation_id, property_id, start_date, number_of_nights, status,
-                         created_at)
-SELECT %(reservation_id)s::UUID AS anon_1, %(property_id)s AS anon_2, %(start_date)s AS anon_3,
-       %(number_of_nights)s AS anon_4, %(status)s AS anon_5, %(created_at)s AS anon_6
-FROM in_turn ON CONFLICT ON CONSTRAINT reservation_no_overlap DO NOTHING"""
-BOOKING_LOCKS = 0x07A_B00C
+# The service's booking: `ota_adapters.postgres.booking.BOOKING`, rendered. It answers
+# whether the property exists, whether the key was taken (no key here), whether it booked.
+BOOKING = """
+WITH locked AS (SELECT property.property_id AS property_id FROM property
+                WHERE property.property_id = %(property_id)s FOR NO KEY UPDATE),
+booked AS (INSERT INTO reservation (reservation_id, property_id, start_date, number_of_nights,
+                                    status, created_at)
+           SELECT %(reservation_id)s::UUID AS anon_1, locked.property_id AS property_id,
+                  %(start_date)s AS anon_2, %(number_of_nights)s AS anon_3, %(status)s AS anon_4,
+                  %(created_at)s AS anon_5
+           FROM locked ON CONFLICT ON CONSTRAINT reservation_no_overlap DO NOTHING
+           RETURNING reservation.reservation_id)
+SELECT EXISTS (SELECT locked.property_id FROM locked) AS property_found, false AS key_taken,
+       EXISTS (SELECT booked.reservation_id FROM booked) AS booked"""
 
 
-def book(conn: connection, params: dict[str, Any]) -> bool:
-    """The service's booking on an autocommit connection: true if it wrote the stay.
+def book(conn: connection, params: dict[str, Any]) -> str:
+    """The service's booking in the transaction psycopg2 begins: "booked", or why not.
 
-    `BEGIN;` goes with the INSERT, one round trip, as the service sends it; then
-    COMMIT, or ROLLBACK when the stay overlaps (no row written).
+    COMMIT when it booked; otherwise the pool's ROLLBACK, as the service ends its unit of work.
     """
     with conn.cursor() as cur:
-        cur.execute("BEGIN; " + INSERT, params)
-        booked = cur.rowcount == 1
-    end_transaction(conn, "COMMIT" if booked else "ROLLBACK")
-    return booked
+        cur.execute(BOOKING, params)
+        property_found, _key_taken, booked = cur.fetchone()
+    if booked:
+        conn.commit()
+        return "booked"
+    return "taken" if property_found else "unknown property"  # the pool rolls back
 
 
-def end_transaction(conn: connection, command: str) -> None:
-    """COMMIT or ROLLBACK the transaction `conn` has open, if any."""
-    if conn.info.transaction_status != TRANSACTION_STATUS_IDLE:
-        with conn.cursor() as cur:
-            cur.execute(command)
-
-
-GET = (
-    "SELECT reservation_id, property_id, start_date, number_of_nights, created_at, status"
-    " FROM reservation WHERE reservation_id = %(id)s"
-)
+# A read by id: `ota_adapters.postgres.statements.RESERVATION_BY_ID`, rendered.
+GET = """
+SELECT reservation.reservation_id, reservation.property_id, reservation.start_date,
+       reservation.number_of_nights, reservation.created_at, reservation.status
+FROM reservation WHERE reservation.reservation_id = %(reservation_id)s::UUID"""
 
 
 class Pool:
@@ -109,18 +109,17 @@ class Pool:
 
     @contextmanager
     def connection(self) -> Iterator[connection]:
+        """A connection, given back with its transaction ended (rolled back unless committed)."""
         self._slots.acquire()
         try:
             try:
                 conn = self._idle.get_nowait()
             except queue.Empty:
                 conn = psycopg2.connect(self._url, options=OPTIONS)
-                conn.autocommit = True  # as the service's: transactions are opened by hand
             try:
                 yield conn
-            except BaseException:
-                end_transaction(conn, "ROLLBACK")
-                raise
+            finally:
+                conn.rollback()  # sends ROLLBACK only inside a transaction
             self._idle.put(conn)
         finally:
             self._slots.release()
@@ -153,7 +152,7 @@ def _search(sql_first: str, sql_after: str, *, gist: bool) -> Response:
         sql = sql_first
     else:
         params = {"start": start, "end": end, "after": after, "limit": limit,
-                  "param_1": 365, "param_2": 0}  # fmt: skip
+                  "param_1": LONGEST_STAY_NIGHTS, "param_2": 0}  # fmt: skip
         sql = sql_first if after is None else sql_after
     with pool().connection() as conn, conn.cursor() as cur:
         cur.execute(sql, params)
@@ -182,7 +181,6 @@ def reserve() -> Response:
     nights = int(body["nights"])
     reservation_id = uuid.uuid4()
     params = {
-        "pg_advisory_xact_lock_2": BOOKING_LOCKS,
         "reservation_id": str(reservation_id),
         "property_id": body["property_id"],
         "start_date": start,
@@ -191,12 +189,11 @@ def reserve() -> Response:
         "created_at": dt.datetime.now(dt.UTC),
     }
     with pool().connection() as conn:
-        try:
-            if not book(conn, params):  # the stay overlaps a confirmed one
-                return _json({"code": "dates_unavailable"}, 409)
-        except psycopg2.errors.ForeignKeyViolation:
-            end_transaction(conn, "ROLLBACK")
-            return _json({"code": "unknown_property"}, 400)
+        outcome = book(conn, params)
+    if outcome == "taken":  # the stay overlaps a confirmed one
+        return _json({"code": "dates_unavailable"}, 409)
+    if outcome == "unknown property":
+        return _json({"code": "unknown_property"}, 400)
     out = {
         "reservation_id": str(reservation_id),
         "property_id": body["property_id"],
@@ -211,7 +208,7 @@ def reserve() -> Response:
 @app.get("/api/v1/reservations/<uuid:reservation_id>")
 def get_reservation(reservation_id: uuid.UUID) -> Response:
     with pool().connection() as conn, conn.cursor() as cur:
-        cur.execute(GET, {"id": str(reservation_id)})
+        cur.execute(GET, {"reservation_id": str(reservation_id)})
         row = cur.fetchone()
     if row is None:
         return _json({"code": "reservation_not_found"}, 404)

@@ -19,10 +19,10 @@ The service runs at `LOG_LEVEL=WARNING` unless `--log-level` says otherwise
 refused (409), the path of a booking that meets an overlapping stay.
 
 `--layers` counts one booking at each layer below HTTP instead: the use case
-with the Postgres unit of work, the INSERT through SQLAlchemy's
-`Connection.execute` (psycopg2's own transaction: BEGIN, INSERT and COMMIT
-apart), and the baseline's booking on a bare psycopg2 connection (each with
-its commit).
+with the Postgres unit of work, the booking statement through SQLAlchemy's
+`Connection.execute`, and the baseline's booking on a bare psycopg2
+connection (each in psycopg2's transaction: BEGIN, the statement, then COMMIT
+or ROLLBACK).
 
 `--cpu-time` times the same requests instead of counting them: the process's
 CPU time (user + system, `getrusage`) per request, without valgrind, the least
@@ -60,8 +60,8 @@ from bench.load import host
 from ota_adapters.clock import SystemClock
 from ota_adapters.ids import UuidV7Generator
 from ota_adapters.postgres import PostgresUnitOfWork, build_engine
+from ota_adapters.postgres.booking import BOOKING
 from ota_adapters.postgres.engine import driver_url
-from ota_adapters.postgres.statements import insert_in_turn
 from ota_core import AvailabilityPolicy, DatesUnavailable, MakeReservation, ReservationRequest
 
 KINDS = ("search", "reserve", "get", "conflict")
@@ -165,9 +165,8 @@ class Bookings:
         self._ids = UuidV7Generator()
         self._make = MakeReservation(partial(PostgresUnitOfWork, self._engine),
                                      AvailabilityPolicy(), SystemClock(), self._ids)  # fmt: skip
-        self._plain = sa.create_engine(driver_url(url))  # psycopg2's own transactions
+        self._plain = sa.create_engine(driver_url(url))
         self._bare = psycopg2.connect(url, options=baseline_app.OPTIONS)
-        self._bare.autocommit = True
 
     def at(self, layer: str) -> Callable[[], int]:
         calls = {"use-case": self.use_case, "sqlalchemy-execute": self.sqlalchemy_execute,
@@ -183,15 +182,17 @@ class Bookings:
 
     def sqlalchemy_execute(self) -> int:
         with self._plain.connect() as connection:
-            if connection.execute(insert_in_turn(), self._row()).rowcount == 0:
+            if not connection.execute(BOOKING, self._row()).one().booked:
                 return 409  # leaving the block rolls back
             connection.commit()
         return 200
 
     def bare_psycopg2(self) -> int:
-        values = self._row() | {"pg_advisory_xact_lock_2": baseline_app.BOOKING_LOCKS}
+        values = self._row()
         values["reservation_id"] = str(values["reservation_id"])
-        return 200 if baseline_app.book(self._bare, values) else 409
+        booked = baseline_app.book(self._bare, values) == "booked"
+        self._bare.rollback()  # ends a refused booking's transaction, as the baseline's pool does
+        return 200 if booked else 409
 
     def _stay(self) -> tuple[str, dt.date]:
         start = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=self._random.randint(1, 1000))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import attrs
 
-LONGEST_STAY_NIGHTS = 365  # the CHECK bound on number_of_nights; the search look-back relies on it
+from ota_core import LONGEST_STAY_NIGHTS  # the CHECK bound; the search look-back relies on it
 
 TABLES = ("property", "reservation", "idempotency_key")
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
-import os
+import secrets
 import threading
 import time
 import uuid
 
-from ota_adapters.forks import reset_in_forked_children
 from ota_core import PropertyId, ReservationId
 
 _TAIL_BITS = 74  # the 12 + 62 random bits of a UUIDv7 (RFC 9562, section 5.7)
@@ -18,8 +17,6 @@ _RAND_B_BITS = 62
 _STEP_BITS = 32  # the random part of the step between two ids of one millisecond
 _STEP_MASK = (1 << _STEP_BITS) - 1
 _DRAWN_BITS = _TAIL_BITS + _STEP_BITS  # random bits each id takes
-_DRAWN_BYTES = -(-_DRAWN_BITS // 8)
-_IDS_PER_DRAW = 256  # ids' worth of random bytes asked of the operating system at once
 
 # Names the ids given to reservations that were stored before ids existed.
 LEGACY_RESERVATION_NAMESPACE = uuid.UUID("5b0d7e2c-3f0e-4d7a-9a43-0c1d2b6f7e11")
@@ -32,26 +29,18 @@ class UuidV7Generator:
     primary-key index instead of at random pages, which keeps inserts cheap at
     hundreds of millions of rows. Within one millisecond the random tail grows
     by a random step, so ids from one process stay strictly increasing and
-    remain unguessable.
-
-    The random bits come from the operating system (`os.urandom`, as `secrets`
-    reads them), asked for 256 ids' worth at a time: each request to the kernel
-    is a system call for which the thread hands the GIL to another and then
-    waits to get it back, once per booking otherwise. A process forked from one
-    that used the generator draws its own bytes before its first id.
+    remain unguessable. The random bits come from the operating system, drawn
+    for each id (`secrets`).
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._last_ms = 0
         self._last_tail = 0
-        self._drawn = b""  # random bytes from the operating system, used from `_used` on
-        self._used = 0
-        reset_in_forked_children(self, UuidV7Generator._start_afresh)
 
     def new_reservation_id(self) -> ReservationId:
+        drawn = secrets.randbits(_DRAWN_BITS)
         with self._lock:
-            drawn = self._random_bits()
             unix_ms, tail = self._next_timestamp_and_tail(drawn >> _STEP_BITS, drawn & _STEP_MASK)
             self._last_ms, self._last_tail = unix_ms, tail
         value = (
@@ -62,20 +51,6 @@ class UuidV7Generator:
             | tail & ((1 << _RAND_B_BITS) - 1)
         )
         return ReservationId(uuid.UUID(int=value))
-
-    def _random_bits(self) -> int:
-        """`_DRAWN_BITS` random bits, never handed out twice (call under the lock)."""
-        start = self._used
-        if start == len(self._drawn):
-            self._drawn, start = os.urandom(_DRAWN_BYTES * _IDS_PER_DRAW), 0
-        self._used = start + _DRAWN_BYTES
-        value = int.from_bytes(self._drawn[start : self._used])
-        return value >> (8 * _DRAWN_BYTES - _DRAWN_BITS)
-
-    def _start_afresh(self) -> None:
-        """In a forked child: the parent's unused bytes would give the parent's next ids."""
-        self._lock = threading.Lock()  # another thread of the parent may have held it
-        self._drawn, self._used = b"", 0
 
     def _next_timestamp_and_tail(self, fresh_tail: int, step: int) -> tuple[int, int]:
         unix_ms = time.time_ns() // 1_000_000

@@ -27,13 +27,17 @@ from ota_core.model import (
     ReservationStatus,
     parse_property_id,
 )
-from ota_core.policy import AvailabilityPolicy
+from ota_core.policy import LONGEST_STAY_NIGHTS, AvailabilityPolicy
 from ota_core.ports import (
     Clock,
     IdempotencyKeys,
     IdempotencyRecord,
     IdGenerator,
+    PropertyReader,
     PropertyRepository,
+    ReadOnlyUnitOfWork,
+    ReadOnlyUnitOfWorkFactory,
+    ReservationReader,
     ReservationRepository,
     UnitOfWork,
     UnitOfWorkFactory,
@@ -55,6 +59,7 @@ from ota_core.use_cases import (
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
+    "LONGEST_STAY_NIGHTS",
     "MAX_PAGE_SIZE",
     "AvailabilityPolicy",
     "AvailabilityQuery",
@@ -80,10 +85,14 @@ __all__ = [
     "Property",
     "PropertyId",
     "PropertyPage",
+    "PropertyReader",
     "PropertyRepository",
+    "ReadOnlyUnitOfWork",
+    "ReadOnlyUnitOfWorkFactory",
     "Reservation",
     "ReservationId",
     "ReservationNotFound",
+    "ReservationReader",
     "ReservationRepository",
     "ReservationRequest",
     "ReservationStatus",

@@ -41,6 +41,10 @@ class UnknownProperty(InvalidRequest):
 
     code = "unknown_property"
 
+    @classmethod
+    def of(cls, property_id: str) -> UnknownProperty:
+        return cls(f"no property has id {property_id!r}", field="property_id")
+
 
 class NotFound(OtaError):
     """The thing asked for does not exist."""
@@ -50,6 +54,10 @@ class NotFound(OtaError):
 
 class ReservationNotFound(NotFound):
     code = "reservation_not_found"
+
+    @classmethod
+    def of(cls, reservation_id: object) -> ReservationNotFound:
+        return cls(f"no reservation has id {reservation_id}")
 
 
 class Conflict(OtaError):
@@ -63,6 +71,10 @@ class DatesUnavailable(Conflict):
 
     code = "dates_unavailable"
 
+    @classmethod
+    def of(cls, property_id: str, stay: object) -> DatesUnavailable:
+        return cls(f"property {property_id} is not free for {stay}")
+
 
 class IdempotencyKeyReused(OtaError):
     """An idempotency key was sent again with a different request."""
@@ -71,12 +83,17 @@ class IdempotencyKeyReused(OtaError):
 
 
 class IdempotencyKeyTaken(OtaError):
-    """Raised by a store when a concurrent request claimed the key first.
+    """A store's refusal: a record of an earlier request holds the idempotency key.
 
-    Use cases catch it and replay the original outcome; it does not reach clients.
+    `MakeReservation` answers with that request's reservation instead; a client
+    sees it only if the record was forgotten meanwhile, and may then send again.
     """
 
     code = "idempotency_key_taken"
+
+    @classmethod
+    def of(cls, key: str) -> IdempotencyKeyTaken:
+        return cls(f"idempotency key {key!r} is already in use")
 
 
 class StorageUnavailable(OtaError):

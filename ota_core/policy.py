@@ -13,6 +13,32 @@ from ota_core.errors import PolicyViolation
 # The calendar day ends last at UTC-12: until then, somewhere on Earth it is still "today".
 LATEST_TIMEZONE_OFFSET = dt.timedelta(hours=12)
 
+LONGEST_STAY_NIGHTS = 365
+"""The longest stay the service stores, whatever a policy allows.
+
+Storage refuses longer stays, and search relies on that: a stay that overlaps the
+one asked for starts at most this many nights before it ends.
+"""
+
+
+def check_stay_length(
+    stay: DateRange, shortest: int = 1, longest: int = LONGEST_STAY_NIGHTS
+) -> None:
+    """Refuse (`PolicyViolation`) a stay of fewer than `shortest` or more than `longest` nights."""
+    if not shortest <= stay.nights <= longest:
+        raise PolicyViolation(
+            f"nights must be from {shortest} to {longest}, got {stay.nights}", field="nights"
+        )
+
+
+def check_policy_fits(policy: AvailabilityPolicy) -> None:
+    """Refuse (`ValueError`) a policy that would accept stays longer than the service stores."""
+    if policy.max_nights > LONGEST_STAY_NIGHTS:
+        raise ValueError(
+            f"max_nights {policy.max_nights} is above {LONGEST_STAY_NIGHTS}, "
+            "the longest stay the service stores"
+        )
+
 
 def _at_least(minimum: int) -> Any:
     return [attrs.validators.instance_of(int), attrs.validators.ge(minimum)]
@@ -35,7 +61,9 @@ class AvailabilityPolicy:
     """
 
     min_nights: int = attrs.field(default=1, validator=_at_least(1))
-    max_nights: int = attrs.field(default=365, validator=[*_at_least(1), _not_below_min_nights])
+    max_nights: int = attrs.field(
+        default=LONGEST_STAY_NIGHTS, validator=[*_at_least(1), _not_below_min_nights]
+    )
     booking_horizon_days: int = attrs.field(default=3 * 365, validator=_at_least(0))
 
     def check_search(self, stay: DateRange) -> None:
@@ -62,8 +90,4 @@ class AvailabilityPolicy:
         return (now.astimezone(dt.UTC) - LATEST_TIMEZONE_OFFSET).date()
 
     def _check_length(self, stay: DateRange) -> None:
-        if not self.min_nights <= stay.nights <= self.max_nights:
-            raise PolicyViolation(
-                f"nights must be from {self.min_nights} to {self.max_nights}, got {stay.nights}",
-                field="nights",
-            )
+        check_stay_length(stay, self.min_nights, self.max_nights)

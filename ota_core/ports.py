@@ -44,11 +44,7 @@ class IdempotencyRecord:
     recorded_at: dt.datetime
 
 
-class PropertyRepository(abc.ABC):
-    @abc.abstractmethod
-    def add(self, property_: Property) -> None:
-        """Store a property; one that already exists is left as it is."""
-
+class PropertyReader(abc.ABC):
     @abc.abstractmethod
     def get(self, property_id: PropertyId) -> Property | None: ...
 
@@ -62,59 +58,96 @@ class PropertyRepository(abc.ABC):
         """
 
 
-class ReservationRepository(abc.ABC):
+class PropertyRepository(PropertyReader):
     @abc.abstractmethod
-    def add(self, reservation: Reservation) -> None:
-        """Store a new confirmed reservation.
+    def add(self, property_: Property) -> None:
+        """Store a property; one that already exists is left as it is."""
 
-        Atomically, also against concurrent units of work: raises
-        `DatesUnavailable` when a confirmed reservation of the same property
-        overlaps its stay, and `UnknownProperty` when the property does not
-        exist. Nothing is stored when it raises.
-        """
 
+class ReservationReader(abc.ABC):
     @abc.abstractmethod
     def get(self, reservation_id: ReservationId) -> Reservation | None: ...
 
+
+class ReservationRepository(ReservationReader):
+    @abc.abstractmethod
+    def add(
+        self, reservation: Reservation, *, idempotency: IdempotencyRecord | None = None
+    ) -> None:
+        """Store a new confirmed reservation, and with it `idempotency` (claiming its key) if given.
+
+        Atomically, also against concurrent units of work. The first refusal that
+        applies is raised, and nothing is stored then:
+
+        - `PolicyViolation`: the stay is longer than `LONGEST_STAY_NIGHTS`;
+        - `IdempotencyKeyTaken`: a record holds `idempotency.key` already;
+        - `UnknownProperty`: the property does not exist;
+        - `DatesUnavailable`: a confirmed reservation of the property overlaps the stay.
+        """
+
     @abc.abstractmethod
     def save(self, reservation: Reservation) -> None:
-        """Store a changed status (cancellation) of an existing reservation."""
+        """Store a changed status (cancellation) of a stored reservation.
+
+        Raises `ReservationNotFound` when no reservation has its id.
+        """
 
 
 class IdempotencyKeys(abc.ABC):
-    @abc.abstractmethod
-    def get(self, key: str) -> IdempotencyRecord | None: ...
+    """The records of requests sent with an idempotency key (`ReservationRepository.add` claims)."""
 
     @abc.abstractmethod
-    def add(self, record: IdempotencyRecord) -> None:
-        """Claim `record.key`; raises `IdempotencyKeyTaken` if a unit of work claimed it first."""
+    def get(self, key: str) -> IdempotencyRecord | None: ...
 
     @abc.abstractmethod
     def forget_recorded_before(self, cutoff: dt.datetime, limit: int) -> int:
         """Delete at most `limit` records made before `cutoff`; return how many went."""
 
 
-class UnitOfWork(abc.ABC):
-    """One transaction: `with uow: ... uow.commit()`.
+class ReadOnlyUnitOfWork(abc.ABC):
+    """Reads, each of the data as committed before it began: `with uow: ...`.
 
-    Leaving the block without `commit()` rolls back, so nothing is durable
-    unless the code says so.
+    Cheaper than a `UnitOfWork`: it locks no rows, and there is nothing to
+    commit. Two reads may see two states of the data (a unit of work may commit
+    between them), so work that needs one state makes one read. Writing is not
+    possible: the repositories are readers only.
     """
 
-    properties: PropertyRepository
-    reservations: ReservationRepository
-    idempotency_keys: IdempotencyKeys
+    properties: PropertyReader
+    reservations: ReservationReader
 
     def __enter__(self) -> Self:
         return self
 
+    @abc.abstractmethod
     def __exit__(
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self.rollback()
+        """Release what the block held; a `UnitOfWork` rolls back what was not committed."""
+
+
+class UnitOfWork(ReadOnlyUnitOfWork):
+    """One transaction: `with uow: ... uow.commit()`.
+
+    Leaving the block without `commit()` rolls back, so nothing is durable
+    unless the code says so. A row read by id (`get`) stays as it was read
+    until the block ends: another `UnitOfWork` that reads it by id or writes it
+    waits until then (a `ReadOnlyUnitOfWork` may read it meanwhile, as it was
+    last committed). So a read-check-write (read a reservation, check its
+    status, save the change) is atomic, and of many that race on one row each
+    sees what the previous one committed. Searches (`list_free`) lock nothing.
+
+    Locks rather than a check at commit (serializable isolation, row versions):
+    a unit of work that meets another then waits for it instead of failing with
+    an error that the caller would have to retry.
+    """
+
+    properties: PropertyRepository
+    reservations: ReservationRepository
+    idempotency_keys: IdempotencyKeys
 
     @abc.abstractmethod
     def commit(self) -> None: ...
@@ -125,3 +158,4 @@ class UnitOfWork(abc.ABC):
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+ReadOnlyUnitOfWorkFactory = Callable[[], ReadOnlyUnitOfWork]

@@ -65,6 +65,7 @@ class Container(containers.DeclarativeContainer):
         ),
     )
     unit_of_work = storage.provided.unit_of_work
+    read_only_unit_of_work = storage.provided.read_only_unit_of_work
     search_unit_of_work = storage.provided.search_unit_of_work
     readiness_check = storage.provided.check_ready
 
@@ -78,7 +79,7 @@ class Container(containers.DeclarativeContainer):
     make_reservation = providers.Singleton(
         MakeReservation, uow=unit_of_work, policy=policy, clock=clock, ids=ids
     )
-    get_reservation = providers.Singleton(GetReservation, uow=unit_of_work)
+    get_reservation = providers.Singleton(GetReservation, uow=read_only_unit_of_work)
     cancel_reservation = providers.Singleton(CancelReservation, uow=unit_of_work)
     forget_idempotency_keys = providers.Factory(
         ForgetIdempotencyKeys,

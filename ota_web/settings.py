@@ -12,7 +12,7 @@ from typing import Any, Literal, TypeVar
 
 import attrs
 
-from ota_core import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from ota_core import DEFAULT_PAGE_SIZE, LONGEST_STAY_NIGHTS, MAX_PAGE_SIZE
 
 StorageKind = Literal["memory", "postgres"]
 LogFormat = Literal["json", "text"]
@@ -89,7 +89,7 @@ class Settings:
     db_statement_timeout_ms: int = 5000
     prometheus_multiproc_dir: str | None = None
     min_nights: int = 1
-    max_nights: int = 365
+    max_nights: int = LONGEST_STAY_NIGHTS
     booking_horizon_days: int = 3 * 365
     # Stripe keeps its keys 24 h: a client still retrying a day later has given up.
     idempotency_key_retention_hours: int = 24

@@ -1,9 +1,9 @@
 """What the web layer needs from a storage back end, and the in-memory one.
 
-A back end is a `Storage`: a unit-of-work factory for the use cases (and one
-for search, which may read a replica), a readiness check for `/readyz`, and
-optionally the connection-pool usage for `/metrics`. The container chooses one
-by the `storage` setting.
+A back end is a `Storage`: unit-of-work factories for the use cases (read-write,
+read-only, and read-only for search, which may read a replica), a readiness check
+for `/readyz`, and optionally the connection-pool usage for `/metrics`. The
+container chooses one by the `storage` setting.
 """
 
 from __future__ import annotations
@@ -17,13 +17,20 @@ from sqlalchemy.pool import QueuePool
 
 from ota_adapters.memory import InMemoryStore
 from ota_adapters.postgres import (
+    PostgresReadOnlyUnitOfWork,
     PostgresUnitOfWork,
     build_engine,
-    check_policy_fits,
     schema_is_current,
 )
 from ota_adapters.sample_data import load_sample_data
-from ota_core import AvailabilityPolicy, Clock, StorageUnavailable, UnitOfWorkFactory
+from ota_core import (
+    AvailabilityPolicy,
+    Clock,
+    ReadOnlyUnitOfWorkFactory,
+    StorageUnavailable,
+    UnitOfWorkFactory,
+)
+from ota_core.policy import check_policy_fits
 from ota_web.settings import SettingsError
 
 
@@ -43,10 +50,14 @@ def always_ready() -> None:
 @attrs.frozen(kw_only=True)
 class Storage:
     unit_of_work: UnitOfWorkFactory
+    # What only reads: cheaper than `unit_of_work` where the back end can make it so.
+    read_only_unit_of_work: ReadOnlyUnitOfWorkFactory = attrs.field(
+        default=attrs.Factory(lambda self: self.unit_of_work, takes_self=True)
+    )
     # Search only reads, and may read a replica that lags behind: booking, which
     # the primary's constraint decides, stays exact.
-    search_unit_of_work: UnitOfWorkFactory = attrs.field(
-        default=attrs.Factory(lambda self: self.unit_of_work, takes_self=True)
+    search_unit_of_work: ReadOnlyUnitOfWorkFactory = attrs.field(
+        default=attrs.Factory(lambda self: self.read_only_unit_of_work, takes_self=True)
     )
     # Returns when the storage can serve requests; raises `StorageUnavailable` otherwise.
     check_ready: Callable[[], None] = always_ready
@@ -55,7 +66,9 @@ class Storage:
 
 
 def memory_storage(store: InMemoryStore) -> Storage:
-    return Storage(unit_of_work=store.unit_of_work)
+    return Storage(
+        unit_of_work=store.unit_of_work, read_only_unit_of_work=store.read_only_unit_of_work
+    )
 
 
 def sample_memory_storage(clock: Clock) -> Storage:
@@ -92,7 +105,8 @@ def engine_storage(engine: sa.Engine, replica: sa.Engine | None = None) -> Stora
     engines = {"primary": engine} | ({"replica": replica} if replica is not None else {})
     return Storage(
         unit_of_work=functools.partial(PostgresUnitOfWork, engine),
-        search_unit_of_work=functools.partial(PostgresUnitOfWork, replica or engine),
+        read_only_unit_of_work=functools.partial(PostgresReadOnlyUnitOfWork, engine),
+        search_unit_of_work=functools.partial(PostgresReadOnlyUnitOfWork, replica or engine),
         check_ready=functools.partial(_check_schema, engine),
         pool_usage=functools.partial(_pools_usage, engines),
     )

@@ -8,14 +8,15 @@ from ota_adapters.postgres.embedded import embedded_database
 from ota_adapters.postgres.engine import build_engine
 from ota_adapters.postgres.migration import migrate, schema_is_current
 from ota_adapters.postgres.sample import load_sample_data, prepare_database
-from ota_adapters.postgres.schema import MAX_STAY_NIGHTS, check_policy_fits
-from ota_adapters.postgres.uow import PostgresUnitOfWork
+from ota_adapters.postgres.uow import (
+    PostgresReadOnlyUnitOfWork,
+    PostgresUnitOfWork,
+)
 
 __all__ = [
-    "MAX_STAY_NIGHTS",
+    "PostgresReadOnlyUnitOfWork",
     "PostgresUnitOfWork",
     "build_engine",
-    "check_policy_fits",
     "embedded_database",
     "load_sample_data",
     "migrate",

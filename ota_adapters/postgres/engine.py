@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from loguru import logger
 from sqlalchemy.pool import NullPool
 
-from ota_adapters.postgres.waiting import connection_class
+from ota_adapters.postgres.deadlines import DeadlineConnection, wait_with_deadlines
 
 _DRIVER = "postgresql+psycopg2"
 
@@ -27,7 +27,13 @@ def driver_url(url: str) -> sa.URL:
 
 
 ANSWER_MARGIN_S = 2.0
-"""How long past `statement_timeout` the pool waits for an answer before it gives the server up."""
+"""How long past `statement_timeout` a connection waits for an answer before giving up."""
+
+# A peer that acknowledges nothing for this long is gone (a cut network, a host that died):
+# an idle connection is probed after 10 s, then every 5 s, 3 times; data sent to it is
+# given up after as long (`tcp_user_timeout`). libpq applies neither to unix sockets.
+_DEAD_PEER = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
+              "keepalives_count": 3, "tcp_user_timeout": 25_000}  # fmt: skip
 
 
 def session_settings(statement_timeout_ms: int) -> dict[str, str]:
@@ -51,8 +57,11 @@ def _connect_args(statement_timeout_ms: int, connect_timeout_s: int) -> dict[str
     )
     wanted = session_settings(statement_timeout_ms)
     return {
-        "connection_factory": connection_class(answer_timeout_s),
+        "connection_factory": functools.partial(
+            DeadlineConnection, answer_timeout_s=answer_timeout_s
+        ),
         "connect_timeout": connect_timeout_s,
+        **_DEAD_PEER,
         "application_name": "ota",
         "options": " ".join(f"-c {name}={value}" for name, value in wanted.items()),
     }
@@ -64,7 +73,7 @@ def _report_session_settings(wanted: dict[str, str], dbapi_connection: Any, _rec
     They are sent as startup options, which a pooler in transaction mode
     (PgBouncer) drops or refuses: there they belong on the database role
     (deploy/README.md). Without them statements have no server-side timeout
-    (the client still gives up on them: `waiting`) and searches may be planned
+    (the client still gives up on them: `deadlines`) and searches may be planned
     with JIT and parallel workers.
     """
     with dbapi_connection.cursor() as cursor:
@@ -96,32 +105,22 @@ def build_engine(  # noqa: PLR0913 - pool settings, each given by name
 ) -> sa.Engine:
     """A pooled engine. It connects on first use, and keeps pooled connections open.
 
-    `pool_timeout` bounds the wait for a free connection; `statement_timeout_ms`
-    bounds each statement in the server, and `ANSWER_MARGIN_S` later the
-    connection gives up on a server that stopped answering (see `waiting`).
-    Checkouts send nothing: a unit of work replaces a pooled connection that
-    turns out closed on its first statement (`link`). Connections are in
-    autocommit mode: a unit of work begins its transaction with its first
-    write and ends it itself (`link`), so a read on its own costs one round
-    trip. Code that uses the engine directly runs each statement in a
-    transaction of its own (SQLAlchemy's `begin` and `commit` send nothing
-    in this mode); `one_off_connection` is there for work that needs a
-    transaction through SQLAlchemy. `pool_pre_ping` makes
-    each checkout test the connection first, for code that uses the engine
-    directly and would rather pay a round trip than meet a closed connection.
-    Create it in each process that uses it (after a fork, not before).
+    `pool_timeout` bounds the wait for a free connection, `connect_timeout_s` the
+    making of a new one, and `statement_timeout_ms` each statement in the server;
+    `ANSWER_MARGIN_S` later a connection gives up on a server that stopped
+    answering (see `deadlines`). Checkouts send nothing: a unit of work replaces a
+    pooled connection that turns out closed on its first statement (`connection`).
+    `pool_pre_ping` makes each checkout test the connection first, for code that
+    uses the engine directly and would rather pay a round trip than meet a closed
+    connection. Create it in each process that uses it (after a fork, not before).
     """
+    wait_with_deadlines()  # psycopg2's, for every connection of the process
     engine = sa.create_engine(
         driver_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_timeout=pool_timeout,
         pool_pre_ping=pool_pre_ping,
-        isolation_level="AUTOCOMMIT",
-        # The pool's reset on return calls psycopg2's rollback(), which does nothing on a
-        # connection in autocommit mode, even inside a transaction begun by hand. A unit of
-        # work's link hands its connection back idle or has the pool drop it (ADR 0018).
-        pool_reset_on_return=None,
         connect_args=_connect_args(statement_timeout_ms, connect_timeout_s),
     )
     report = functools.partial(_report_session_settings, session_settings(statement_timeout_ms))
@@ -132,6 +131,7 @@ def build_engine(  # noqa: PLR0913 - pool settings, each given by name
 @contextmanager
 def one_off_connection(url: str, *, autocommit: bool = False) -> Iterator[sa.Connection]:
     """A connection of its own, without a pool or statement timeout (migrations, loading)."""
+    wait_with_deadlines()
     engine = sa.create_engine(
         driver_url(url),
         poolclass=NullPool,

@@ -1,34 +1,24 @@
-"""What database errors mean to the domain.
+"""Which database errors mean "the database cannot serve now" (`StorageUnavailable`).
 
-psycopg2 raises one exception class per SQLSTATE; SQLAlchemy wraps it and
-keeps it as `.orig`. Each repository method states which constraint errors its
-statement can meet; everything here is shared.
+psycopg2 raises one exception class per SQLSTATE; SQLAlchemy wraps it and keeps
+it as `.orig`. Refusals a request can meet are not errors here: the statements
+return them (`booking`).
 """
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
-from types import TracebackType
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg2.errors
 import sqlalchemy as sa
 
-from ota_adapters.postgres.waiting import NoAnswer
+from ota_adapters.postgres.deadlines import NoAnswer
 from ota_core import StorageUnavailable
 
 # SQLSTATE classes: 08 connection exception, 53 insufficient resources (too many
 # connections, disk full), 57 operator intervention (statement timeout, shutdown).
 _UNAVAILABLE_CLASSES = ("08", "53", "57")
-
-
-def cause_is(error: BaseException, *kinds: type[psycopg2.Error]) -> bool:
-    """True when `error` is SQLAlchemy's wrapper of a psycopg2 error of one of `kinds`."""
-    return isinstance(error, sa.exc.DBAPIError) and isinstance(error.orig, kinds)
-
-
-def is_transient_conflict(error: BaseException) -> bool:
-    """A deadlock or serialization failure: the same statement may succeed if run again."""
-    return cause_is(error, psycopg2.errors.DeadlockDetected, psycopg2.errors.SerializationFailure)
 
 
 def lost_while_pooled(error: sa.exc.DBAPIError) -> bool:
@@ -56,39 +46,32 @@ def means_unavailable(error: BaseException) -> bool:
     return str(sqlstate).startswith(_UNAVAILABLE_CLASSES)
 
 
-class storage_errors(AbstractContextManager[None]):
-    """Turn "the database cannot serve now" into `StorageUnavailable`; leave the rest.
-
-    A class rather than a generator: every statement of every request passes here.
-    """
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        if isinstance(error, sa.exc.SQLAlchemyError) and means_unavailable(error):
+@contextmanager
+def storage_errors() -> Iterator[None]:
+    """Turn "the database cannot serve now" into `StorageUnavailable`; leave the rest."""
+    try:
+        yield
+    except sa.exc.SQLAlchemyError as error:
+        if means_unavailable(error):
             raise StorageUnavailable(f"the database is unavailable: {first_line(error)}") from error
+        raise
 
 
-class read_errors(storage_errors):
+@contextmanager
+def read_errors() -> Iterator[None]:
     """`storage_errors` for a read that may run on a hot standby (a read replica).
 
     A standby cancels a query whose rows its replay of the primary's changes must
     remove (SQLSTATE 40001, "conflict with recovery"). Sent again, the read may
     well succeed, so it is reported as unavailable (a 503 with Retry-After).
     """
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        if isinstance(error, sa.exc.DBAPIError) and is_transient_conflict(error):
+    try:
+        with storage_errors():
+            yield
+    except sa.exc.DBAPIError as error:
+        if isinstance(error.orig, psycopg2.errors.SerializationFailure):
             raise StorageUnavailable(f"the read was cancelled: {first_line(error)}") from error
-        super().__exit__(exc_type, error, traceback)
+        raise
 
 
 def first_line(error: BaseException) -> str:

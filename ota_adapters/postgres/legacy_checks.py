@@ -13,13 +13,12 @@ from collections.abc import Callable, Sequence
 import attrs
 import sqlalchemy as sa
 
-from ota_adapters.postgres.schema import MAX_STAY_NIGHTS
-from ota_core import InvalidRequest
+from ota_core import LONGEST_STAY_NIGHTS, InvalidRequest
 from ota_core.model import PROPERTY_ID_MAX_LENGTH, check_property_id
 
 SHOWN_PER_CHECK = 20
 
-_VALID_NIGHTS = f"number_of_nights BETWEEN 1 AND {MAX_STAY_NIGHTS}"
+_VALID_NIGHTS = f"number_of_nights BETWEEN 1 AND {LONGEST_STAY_NIGHTS}"
 _PLAIN_PROPERTY_ID = f"property_id ~ '^[A-Za-z0-9]{{1,{PROPERTY_ID_MAX_LENGTH}}}$'"
 
 
@@ -52,7 +51,7 @@ CHECKS = (
         " ORDER BY property_id, start_date, number_of_nights",
     ),
     LegacyCheck(
-        f"reservations whose number of nights is outside 1..{MAX_STAY_NIGHTS}",
+        f"reservations whose number of nights is outside 1..{LONGEST_STAY_NIGHTS}",
         ("property_id", "start_date", "number_of_nights"),
         f"SELECT property_id, start_date, number_of_nights FROM reservation"  # noqa: S608 - constants only
         f" WHERE NOT ({_VALID_NIGHTS})"
@@ -64,7 +63,7 @@ CHECKS = (
         f"SELECT property_id, start_date, number_of_nights FROM reservation"  # noqa: S608 - constants only
         f" WHERE start_date < DATE '0001-01-01'"
         f" OR start_date > DATE '9999-12-31'"
-        f" - least(greatest(number_of_nights, 1), {MAX_STAY_NIGHTS})"
+        f" - least(greatest(number_of_nights, 1), {LONGEST_STAY_NIGHTS})"
         f" ORDER BY property_id, start_date, number_of_nights",
     ),
     LegacyCheck(

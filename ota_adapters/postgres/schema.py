@@ -10,14 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from ota_core import AvailabilityPolicy
-
-MAX_STAY_NIGHTS = 365
-"""The longest stay the database stores (a CHECK), and the look-back of search.
-
-Search probes only stays that start less than `MAX_STAY_NIGHTS` days before the
-stay asked for. That is exact because no stored stay is longer.
-"""
+from ota_core import LONGEST_STAY_NIGHTS
 
 CONFIRMED_ONLY = "status = 'confirmed'"
 """The predicate of the exclusion constraint and of the search index.
@@ -59,8 +52,9 @@ reservation_table = sa.Table(
     sa.ForeignKeyConstraint(
         ["property_id"], ["property.property_id"], name="reservation_property_id_fkey"
     ),
+    # Search's look-back relies on it (`LONGEST_STAY_NIGHTS`).
     sa.CheckConstraint(
-        f"number_of_nights BETWEEN 1 AND {MAX_STAY_NIGHTS}", name="reservation_nights_check"
+        f"number_of_nights BETWEEN 1 AND {LONGEST_STAY_NIGHTS}", name="reservation_nights_check"
     ),
     sa.CheckConstraint("status IN ('confirmed', 'cancelled')", name="reservation_status_check"),
     postgresql.ExcludeConstraint(
@@ -100,12 +94,3 @@ idempotency_key_table = sa.Table(
     # Forgetting keys past their retention reads them oldest first.
     sa.Index("idempotency_key_created_at_idx", "created_at"),
 )
-
-
-def check_policy_fits(policy: AvailabilityPolicy) -> None:
-    """Refuse a policy that would accept stays the database cannot store."""
-    if policy.max_nights > MAX_STAY_NIGHTS:
-        raise ValueError(
-            f"max_nights {policy.max_nights} is above {MAX_STAY_NIGHTS}, "
-            "the longest stay the PostgreSQL schema stores"
-        )

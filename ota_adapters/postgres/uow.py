@@ -1,4 +1,16 @@
-"""One unit of work = one pooled connection and one transaction."""
+"""Units of work: one pooled connection and one transaction each (`engine.connect()`, `begin()`).
+
+`PostgresUnitOfWork` is committed by `commit` and rolled back otherwise; READ
+COMMITTED, with the rows it reads by id locked (`repositories`).
+`PostgresReadOnlyUnitOfWork` only reads, locking nothing, and rolls back: each
+read sees what was committed before it began. `partial(PostgresUnitOfWork, engine)`
+and `partial(PostgresReadOnlyUnitOfWork, engine)` are the factories use cases take;
+`engine` is one of `build_engine`'s.
+
+Read-only work does not run in autocommit on the same pool: SQLAlchemy then resets
+the isolation level when it takes the connection back, psycopg2 sends a `SET` for
+that, and a connection lost just before it is never returned to the pool (ADR 0021).
+"""
 
 from __future__ import annotations
 
@@ -7,37 +19,27 @@ from typing import Self
 
 import sqlalchemy as sa
 
-from ota_adapters.postgres.errors import storage_errors
-from ota_adapters.postgres.link import Link
+from ota_adapters.postgres.connection import UnitConnection
 from ota_adapters.postgres.repositories import (
     PostgresIdempotencyKeys,
+    PostgresPropertyReader,
     PostgresPropertyRepository,
+    PostgresReservationReader,
     PostgresReservationRepository,
 )
-from ota_core import StorageUnavailable, UnitOfWork
+from ota_core import ReadOnlyUnitOfWork, UnitOfWork
 
 
-class PostgresUnitOfWork(UnitOfWork):
-    """`with PostgresUnitOfWork(engine) as uow:` checks out a connection for the block.
-
-    The transaction begins with the block's first write (`Link`); what it
-    wrote is kept by `commit` and undone by leaving the block without it.
-    READ COMMITTED is enough: the constraints, not reads, decide every
-    conflict. `engine` is one of `build_engine`'s; `partial(PostgresUnitOfWork,
-    engine)` is the factory use cases take.
-    """
+class _OnOneConnection:
+    """Checks a connection out for the `with` block and gives it back when the block ends."""
 
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
-        self._link: Link | None = None
+        self._connection: UnitConnection | None = None
 
-    def __enter__(self) -> Self:
-        link = Link(self._engine)
-        self._link = link
-        self.properties = PostgresPropertyRepository(link)
-        self.reservations = PostgresReservationRepository(link)
-        self.idempotency_keys = PostgresIdempotencyKeys(link)
-        return self
+    def _check_out(self) -> UnitConnection:
+        self._connection = UnitConnection(self._engine)
+        return self._connection
 
     def __exit__(
         self,
@@ -45,30 +47,37 @@ class PostgresUnitOfWork(UnitOfWork):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        link = self._active()
-        self._link = None
-        try:
-            _rollback(link)
-        except StorageUnavailable:
-            if exc is None:
-                raise
-            # The error already on its way out says more than this one.
-        finally:
-            link.close()
+        connection, self._connection = self._active(), None
+        connection.close()  # rolling back what was not committed
+
+    def _active(self) -> UnitConnection:
+        if self._connection is None:
+            raise RuntimeError("use the unit of work inside its `with` block")
+        return self._connection
+
+
+class PostgresUnitOfWork(_OnOneConnection, UnitOfWork):
+    """`with PostgresUnitOfWork(engine) as uow:` is one transaction."""
+
+    def __enter__(self) -> Self:
+        connection = self._check_out()
+        self.properties = PostgresPropertyRepository(connection)
+        self.reservations = PostgresReservationRepository(connection)
+        self.idempotency_keys = PostgresIdempotencyKeys(connection)
+        return self
 
     def commit(self) -> None:
-        with storage_errors():
-            self._active().commit()
+        self._active().commit()
 
     def rollback(self) -> None:
-        _rollback(self._active())
-
-    def _active(self) -> Link:
-        if self._link is None:
-            raise RuntimeError("use the unit of work inside its `with` block")
-        return self._link
+        self._active().rollback()
 
 
-def _rollback(link: Link) -> None:
-    with storage_errors():
-        link.rollback()
+class PostgresReadOnlyUnitOfWork(_OnOneConnection, ReadOnlyUnitOfWork):
+    """`with PostgresReadOnlyUnitOfWork(engine) as uow:` reads, and changes nothing."""
+
+    def __enter__(self) -> Self:
+        connection = self._check_out()
+        self.properties = PostgresPropertyReader(connection)
+        self.reservations = PostgresReservationReader(connection)
+        return self

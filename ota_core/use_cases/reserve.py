@@ -68,6 +68,7 @@ class MakeReservation:
     With an idempotency key, sending the same request again returns the
     reservation the first one made, however many times and from however many
     instances it is sent; the key sent with a different request is refused.
+    The key is claimed with the booking, in one step of the store's.
     """
 
     def __init__(
@@ -93,41 +94,30 @@ class MakeReservation:
             stay=request.stay,
             created_at=now,
         )
-        try:
-            return self._book(reservation, request, idempotency_key)
-        except IdempotencyKeyTaken:
-            # A concurrent request with this key committed first; booking again
-            # finds its record and answers as it did.
-            return self._book(reservation, request, idempotency_key)
-
-    def _book(
-        self, reservation: Reservation, request: ReservationRequest, key: str | None
-    ) -> Booking:
         with self._uow() as uow:
-            if key is not None:
-                earlier = self._replay(uow, key, request)
-                if earlier is not None:
-                    return Booking(earlier, replayed=True)
-                uow.idempotency_keys.add(
-                    IdempotencyRecord(
-                        key, request.fingerprint, reservation.id, reservation.created_at
-                    )
-                )
-            uow.reservations.add(reservation)
+            if idempotency_key is None:
+                uow.reservations.add(reservation)
+            else:
+                claim = IdempotencyRecord(idempotency_key, request.fingerprint, reservation.id, now)
+                try:
+                    uow.reservations.add(reservation, idempotency=claim)
+                except IdempotencyKeyTaken:
+                    return Booking(self._earlier(uow, claim), replayed=True)
             uow.commit()
         return Booking(reservation)
 
     @staticmethod
-    def _replay(uow: UnitOfWork, key: str, request: ReservationRequest) -> Reservation | None:
-        record = uow.idempotency_keys.get(key)
-        if record is None:
-            return None
-        if record.fingerprint != request.fingerprint:
+    def _earlier(uow: UnitOfWork, claim: IdempotencyRecord) -> Reservation:
+        """The reservation made by the request that holds `claim.key`, if it was the same one."""
+        record = uow.idempotency_keys.get(claim.key)
+        if record is None:  # forgotten since it was found (past its retention)
+            raise IdempotencyKeyTaken.of(claim.key)
+        if record.fingerprint != claim.fingerprint:
             raise IdempotencyKeyReused(
                 "this Idempotency-Key was already used with a different request",
                 field="Idempotency-Key",
             )
         earlier = uow.reservations.get(record.reservation_id)
         if earlier is None:
-            raise RuntimeError(f"idempotency key {key!r} names a missing reservation")
+            raise RuntimeError(f"idempotency key {claim.key!r} names a missing reservation")
         return earlier

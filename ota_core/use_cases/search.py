@@ -10,7 +10,7 @@ from ota_core.dates import DateRange
 from ota_core.errors import InvalidRequest
 from ota_core.model import Property, PropertyId, parse_property_id
 from ota_core.policy import AvailabilityPolicy
-from ota_core.ports import UnitOfWorkFactory
+from ota_core.ports import ReadOnlyUnitOfWorkFactory
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
@@ -49,7 +49,7 @@ class PropertyPage:
 
 
 class SearchAvailability:
-    def __init__(self, uow: UnitOfWorkFactory, policy: AvailabilityPolicy) -> None:
+    def __init__(self, uow: ReadOnlyUnitOfWorkFactory, policy: AvailabilityPolicy) -> None:
         self._uow = uow
         self._policy = policy
 

@@ -1,12 +1,23 @@
-"""Racing units of work: exactly one of many overlapping stays is accepted."""
+"""Racing units of work: one of many overlapping stays is accepted, one cancellation is made."""
 
 from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from unittest import mock
 
-from ota_core import DateRange, DatesUnavailable, Reservation, UnitOfWorkFactory
+from ota_core import (
+    CancelReservation,
+    DateRange,
+    DatesUnavailable,
+    Reservation,
+    ReservationStatus,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from tests.builders import a_property, a_reservation, stay
 
 RACERS = 50
@@ -64,3 +75,41 @@ def test_overlapping_but_different_stays_never_both_win(uow: UnitOfWorkFactory) 
     for i, first in enumerate(accepted):
         for second in accepted[i + 1 :]:
             assert not first.overlaps(second)
+
+
+def _counting_saves(uow: UnitOfWorkFactory, saved: Counter[str]) -> UnitOfWorkFactory:
+    """`uow`'s units of work, each counting in `saved` the reservations it saves."""
+
+    @contextmanager
+    def counted() -> Iterator[UnitOfWork]:
+        with uow() as work:
+            save = work.reservations.save
+            with mock.patch.object(work.reservations, "save", wraps=save) as spy:
+                yield work
+            saved["saves"] += spy.call_count
+
+    return counted  # type: ignore[return-value]  # used as `with uow() as work:` only
+
+
+def test_of_many_cancellations_of_one_reservation_exactly_one_cancels_it(
+    uow: UnitOfWorkFactory,
+) -> None:
+    """A read-check-write: each reads the reservation, and saves it only if still confirmed."""
+    _given_property(uow)
+    booked = a_reservation("P1", stay(10, 3))
+    with uow() as work:
+        work.reservations.add(booked)
+        work.commit()
+    saved: Counter[str] = Counter()
+    cancel = CancelReservation(_counting_saves(uow, saved))
+    start_together = threading.Barrier(RACERS)
+
+    def attempt(_: int) -> ReservationStatus:
+        start_together.wait()
+        return cancel.execute(booked.id).status
+
+    with ThreadPoolExecutor(max_workers=RACERS) as pool:
+        outcome = Counter(pool.map(attempt, range(RACERS)))
+
+    assert outcome == Counter({ReservationStatus.CANCELLED: RACERS})
+    assert saved == Counter(saves=1), "the others found it cancelled already"

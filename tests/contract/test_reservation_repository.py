@@ -5,14 +5,18 @@ from __future__ import annotations
 import pytest
 
 from ota_core import (
+    LONGEST_STAY_NIGHTS,
+    DateRange,
     DatesUnavailable,
+    PolicyViolation,
     Reservation,
     ReservationId,
+    ReservationNotFound,
     ReservationStatus,
     UnitOfWorkFactory,
     UnknownProperty,
 )
-from tests.builders import a_property, a_reservation, stay
+from tests.builders import a_property, a_reservation, day, stay
 
 
 @pytest.fixture
@@ -85,6 +89,15 @@ def test_a_stay_of_an_unknown_property_is_refused(uow_with_property: UnitOfWorkF
     assert _get(uow_with_property, orphan.id) is None
 
 
+def test_a_stay_longer_than_any_stored_is_a_policy_violation(
+    uow_with_property: UnitOfWorkFactory,
+) -> None:
+    too_long = a_reservation("P1", DateRange.from_nights(day(0), LONGEST_STAY_NIGHTS + 1))
+    with pytest.raises(PolicyViolation, match=f"nights must be from 1 to {LONGEST_STAY_NIGHTS}"):
+        _add(uow_with_property, too_long)
+    assert _get(uow_with_property, too_long.id) is None
+
+
 def test_a_refused_stay_undoes_only_itself(uow_with_property: UnitOfWorkFactory) -> None:
     before, orphan, after = (a_reservation("P1", stay(0, 1)), a_reservation("nowhere", stay(0, 1)),
                              a_reservation("P1", stay(1, 1)))  # fmt: skip
@@ -112,6 +125,13 @@ def test_a_cancelled_reservation_frees_its_nights(uow_with_property: UnitOfWorkF
     assert stored is not None
     assert stored.status is ReservationStatus.CANCELLED
     _add(uow_with_property, a_reservation("P1", stay(1, 2)))
+
+
+def test_saving_a_reservation_that_was_never_stored_is_not_found(
+    uow_with_property: UnitOfWorkFactory,
+) -> None:
+    with uow_with_property() as work, pytest.raises(ReservationNotFound):
+        work.reservations.save(a_reservation("P1").cancel())
 
 
 def test_an_uncommitted_cancellation_keeps_the_nights_taken(

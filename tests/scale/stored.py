@@ -9,7 +9,6 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from ota_adapters.postgres.engine import one_off_connection
-from ota_adapters.postgres.statements import BOOKING_LOCKS
 from ota_adapters.sample_data import sample_properties
 
 PROPERTY_IDS = sorted(p.id for p in sample_properties())
@@ -63,15 +62,17 @@ def _waiting_on_locks(connection: sa.Connection) -> int:
 def bookings_held(url: str, property_id: str) -> Iterator[Callable[[], int]]:
     """Until the block ends, bookings of `property_id` wait in the database.
 
-    This session holds the advisory lock every booking of the property takes
-    before its INSERT (ADR 0004). Yields a count of the other sessions waiting
-    on a lock: bookings of the property wait on this one, and bookings with
-    one idempotency key wait on the first of them.
+    A session holds the property's row lock, which every booking of the
+    property takes first (`ota_adapters.postgres.booking`). Yields a count of
+    the other sessions waiting on a lock: the bookings of the property. It is
+    asked on a connection of its own, in autocommit: inside a transaction,
+    PostgreSQL shows the sessions' activity as it was when first asked.
     """
-    lock = (BOOKING_LOCKS, sa.func.hashtext(property_id))
-    with one_off_connection(url, autocommit=True) as connection:
-        connection.execute(sa.select(sa.func.pg_advisory_lock(*lock)))
-        try:
-            yield lambda: _waiting_on_locks(connection)
-        finally:
-            connection.execute(sa.select(sa.func.pg_advisory_unlock(*lock)))
+    hold = sa.text("SELECT 1 FROM property WHERE property_id = :property_id FOR NO KEY UPDATE")
+    with (
+        one_off_connection(url) as holder,
+        holder.begin(),
+        one_off_connection(url, autocommit=True) as watcher,
+    ):
+        holder.execute(hold, {"property_id": property_id})
+        yield lambda: _waiting_on_locks(watcher)

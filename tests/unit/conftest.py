@@ -50,13 +50,13 @@ class Service:
 def build_service(store: InMemoryStore, policy: AvailabilityPolicy | None = None) -> Service:
     policy = policy or AvailabilityPolicy()
     clock = FixedClock(SAMPLE_NOW)
-    uow = store.unit_of_work
+    uow, reading = store.unit_of_work, store.read_only_unit_of_work
     return Service(
         store=store,
         clock=clock,
-        search=SearchAvailability(uow, policy),
+        search=SearchAvailability(reading, policy),
         reserve=MakeReservation(uow, policy, clock, SequentialIds()),
-        get=GetReservation(uow),
+        get=GetReservation(reading),
         cancel=CancelReservation(uow),
     )
 

@@ -6,7 +6,12 @@ import pytest
 from sqlalchemy.dialects import postgresql
 
 from bench import baseline_app
-from ota_adapters.postgres.statements import free_properties_statement, insert_in_turn
+from ota_adapters.postgres.booking import BOOKING
+from ota_adapters.postgres.statements import (
+    FREE_PROPERTIES,
+    FREE_PROPERTIES_AFTER,
+    RESERVATION_BY_ID,
+)
 from tests.processes import under_gunicorn_config
 
 
@@ -20,17 +25,17 @@ def _words(sql: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("with_cursor", "sql"),
-    [(False, baseline_app.SEARCH_FIRST_PAGE), (True, baseline_app.SEARCH_AFTER)],
+    ("sql", "service"),
+    [
+        (baseline_app.SEARCH_FIRST_PAGE, FREE_PROPERTIES),
+        (baseline_app.SEARCH_AFTER, FREE_PROPERTIES_AFTER),
+        (baseline_app.BOOKING, BOOKING),
+        (baseline_app.GET, RESERVATION_BY_ID),
+    ],
+    ids=["search", "search-after", "booking", "read-by-id"],
 )
-def test_search_is_the_service_query(*, with_cursor: bool, sql: str) -> None:
-    assert _words(sql) == _rendered(free_properties_statement(with_cursor=with_cursor))
-
-
-def test_booking_is_the_service_insert() -> None:
-    assert _words(baseline_app.INSERT) == _rendered(insert_in_turn())
-    compiled = insert_in_turn().compile(dialect=postgresql.psycopg2.dialect())
-    assert compiled.params["pg_advisory_xact_lock_2"] == baseline_app.BOOKING_LOCKS
+def test_each_statement_is_the_services(sql: str, service: object) -> None:
+    assert _words(sql) == _rendered(service)
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,6 @@ from ota_adapters.ids import (
 )
 from ota_adapters.sample_data import sample_legacy_stays
 from ota_core import PropertyId
-from tests.processes import in_forked_child
 
 
 def test_uuidv7_ids_carry_version_7_the_rfc_variant_and_the_creation_millisecond() -> None:
@@ -42,21 +41,6 @@ def test_uuidv7_ids_are_unique_across_threads() -> None:
         )
     ids = [i for batch in batches for i in batch]
     assert len(set(ids)) == len(ids)
-
-
-def _random_part(reservation_id: uuid.UUID) -> int:
-    """The 74 random bits of a UUIDv7 (rand_a, rand_b), without its time, version, variant."""
-    value = reservation_id.int
-    return (value >> 64 & 0xFFF) << 62 | value & ((1 << 62) - 1)
-
-
-def test_a_forked_child_gives_ids_of_its_own_from_a_generator_it_inherited() -> None:
-    generator = UuidV7Generator()
-    generator.new_reservation_id()  # random bytes for later ids are left in the parent
-    time.sleep(0.002)  # the next ids fall in a later millisecond: each takes a fresh draw
-    theirs = uuid.UUID(bytes=in_forked_child(lambda: generator.new_reservation_id().bytes))
-
-    assert _random_part(theirs) != _random_part(generator.new_reservation_id())
 
 
 def test_sequential_ids_count_up() -> None:

@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from ota_core import AvailabilityPolicy, DateRange, PolicyViolation
+from ota_core import LONGEST_STAY_NIGHTS, AvailabilityPolicy, DateRange, PolicyViolation
+from ota_core.policy import check_policy_fits
 
 # 10:00 UTC on 2030-06-15: still 2030-06-14 at UTC-12 (until 12:00 UTC).
 NOW = dt.datetime(2030, 6, 15, 10, 0, tzinfo=dt.UTC)
@@ -72,3 +73,13 @@ def test_booking_checks_the_length_too() -> None:
 def test_a_policy_that_allows_nothing_sensible_cannot_be_built(settings: dict[str, int]) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 - attrs and our validators both raise ValueError
         AvailabilityPolicy(**settings)
+
+
+def test_the_default_policy_allows_the_longest_stay_the_service_stores() -> None:
+    assert AvailabilityPolicy().max_nights == LONGEST_STAY_NIGHTS
+    check_policy_fits(AvailabilityPolicy())
+
+
+def test_a_policy_allowing_longer_stays_than_the_service_stores_is_refused() -> None:
+    with pytest.raises(ValueError, match=f"above {LONGEST_STAY_NIGHTS}, the longest stay"):
+        check_policy_fits(AvailabilityPolicy(max_nights=LONGEST_STAY_NIGHTS + 1))

@@ -35,7 +35,7 @@ ALLOWED: dict[tuple[str, tuple[str, ...]], str] = {
         "a database name cannot be a parameter of CREATE/DROP DATABASE; it is quoted as an "
         "identifier, and the names come from the configuration and the tests, not requests"
     ),
-    ("ota_adapters/postgres/legacy_checks.py", ("MAX_STAY_NIGHTS",)): "a module constant",
+    ("ota_adapters/postgres/legacy_checks.py", ("LONGEST_STAY_NIGHTS",)): "the domain's constant",
     ("ota_adapters/postgres/legacy_checks.py", ("_VALID_NIGHTS",)): "a constant predicate",
     ("ota_adapters/postgres/legacy_checks.py", ("_PLAIN_PROPERTY_ID",)): "a constant predicate",
     ("ota_adapters/postgres/legacy_checks.py", ("check.query", "limit")): (
@@ -47,7 +47,7 @@ ALLOWED: dict[tuple[str, tuple[str, ...]], str] = {
     ("ota_adapters/postgres/statements.py", ("CONFIRMED_ONLY",)): (
         "the partial index predicate, a constant: a parameter would keep the index unused"
     ),
-    (MIGRATION_0002, ("MAX_STAY_NIGHTS", "CONFIRMED_ONLY")): "the schema's constants",
+    (MIGRATION_0002, ("LONGEST_STAY_NIGHTS", "CONFIRMED_ONLY")): "the schema's constants",
     (MIGRATION_0002, ("CONFIRMED_ONLY",)): "the partial index predicate, a constant",
     (MIGRATION_0002, ("_quoted(name)",)): (
         "a constraint name read from the catalog, quoted as an identifier (DDL takes no parameters)"

@@ -13,11 +13,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from ota_adapters.ids import legacy_reservation_id
-from ota_adapters.postgres import MAX_STAY_NIGHTS, build_engine, migrate, schema_is_current
+from ota_adapters.postgres import build_engine, migrate, schema_is_current
 from ota_adapters.postgres.legacy_checks import LegacyDataRejected
 from ota_adapters.postgres.migration import LEGACY_REVISION, downgrade
 from ota_adapters.postgres.schema import metadata
 from ota_adapters.sample_data import sample_legacy_stays
+from ota_core import LONGEST_STAY_NIGHTS
 from tests.integration.postgres.catalog import (
     catalog,
     create_legacy_database,
@@ -89,7 +90,7 @@ def test_the_nights_check_is_the_bound_search_relies_on(legacy_database: str) ->
         " WHERE conname = 'reservation_nights_check'",
     )
     assert definition == (
-        f"CHECK (((number_of_nights >= 1) AND (number_of_nights <= {MAX_STAY_NIGHTS})))"
+        f"CHECK (((number_of_nights >= 1) AND (number_of_nights <= {LONGEST_STAY_NIGHTS})))"
     )
 
 
@@ -103,7 +104,7 @@ def test_the_nights_check_is_the_bound_search_relies_on(legacy_database: str) ->
         (
             ["INSERT INTO reservation VALUES ('H75e1FjJFudcbC', '2021-03-01', 0)",
              "INSERT INTO reservation VALUES ('H75e1FjJFudcbC', '2021-04-01', 366)"],
-            [f"outside 1..{MAX_STAY_NIGHTS}", "H75e1FjJFudcbC | 2021-03-01 | 0",
+            [f"outside 1..{LONGEST_STAY_NIGHTS}", "H75e1FjJFudcbC | 2021-03-01 | 0",
              "H75e1FjJFudcbC | 2021-04-01 | 366"],
         ),
         (

@@ -10,9 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ota_adapters.memory import InMemoryStore
-from ota_adapters.postgres import MAX_STAY_NIGHTS, PostgresUnitOfWork
+from ota_adapters.postgres import PostgresUnitOfWork
 from ota_adapters.sample_data import load_sample_data, sample_properties
 from ota_core import (
+    LONGEST_STAY_NIGHTS,
     AvailabilityPolicy,
     AvailabilityQuery,
     DateRange,
@@ -33,7 +34,7 @@ SAMPLE_IDS = sorted(p.id for p in sample_properties())
 stays = st.builds(
     DateRange.from_nights,
     st.dates(dt.date(2020, 12, 1), dt.date(2021, 2, 28)),
-    st.integers(1, 40) | st.integers(1, MAX_STAY_NIGHTS),
+    st.integers(1, 40) | st.integers(1, LONGEST_STAY_NIGHTS),
 )
 cursors = st.none() | st.sampled_from(SAMPLE_IDS) | st.text("0123ABCabcz", min_size=1, max_size=3)
 
@@ -80,7 +81,7 @@ def test_paging_through_the_sample_gives_the_reference_pages(
 
 
 bookings = st.lists(
-    st.tuples(st.sampled_from("abcdE"), st.integers(0, 400), st.integers(1, MAX_STAY_NIGHTS)),
+    st.tuples(st.sampled_from("abcdE"), st.integers(0, 400), st.integers(1, LONGEST_STAY_NIGHTS)),
     max_size=15,
 )
 

@@ -10,20 +10,19 @@ import psycopg2.errors
 import pytest
 import sqlalchemy as sa
 
-from ota_adapters.postgres import PostgresUnitOfWork, build_engine
-from ota_adapters.postgres.link import Link
-from ota_adapters.postgres.repositories import PostgresPropertyRepository
-from ota_adapters.postgres.statements import insert_in_turn
+from ota_adapters.postgres import PostgresReadOnlyUnitOfWork, PostgresUnitOfWork, build_engine
+from ota_adapters.postgres.booking import booking
+from ota_adapters.postgres.connection import UnitConnection
+from ota_adapters.postgres.repositories import PostgresPropertyReader
 from ota_core import (
     DateRange,
     DatesUnavailable,
-    PolicyViolation,
     PropertyId,
+    ReadOnlyUnitOfWork,
     ReservationId,
-    ReservationNotFound,
     StorageUnavailable,
 )
-from tests.builders import RECORDED_AT, a_property, a_reservation, day, stay
+from tests.builders import a_property, a_reservation, day, stay
 
 UNREACHABLE = "postgresql://postgres@127.0.0.1:9/nothing"
 
@@ -53,8 +52,6 @@ def test_a_statement_past_its_timeout_is_reported_as_storage_unavailable(
     engine: sa.Engine, tight_engine: sa.Engine
 ) -> None:
     with engine.connect() as holder:
-        # A transaction to hold the lock in (the engine's connections autocommit).
-        holder.execution_options(isolation_level="READ COMMITTED")
         holder.execute(sa.text("LOCK TABLE property IN ACCESS EXCLUSIVE MODE"))
         with pytest.raises(StorageUnavailable), PostgresUnitOfWork(tight_engine) as work:
             work.properties.get(PropertyId("P1"))
@@ -90,61 +87,67 @@ def _write(work: PostgresUnitOfWork) -> object:
     return None
 
 
-# A unit of work's first statement, whether it runs on its own or opens the transaction.
-FIRST_STATEMENTS = pytest.mark.parametrize("first", [_read, _write])
+def _read_in(engine: sa.Engine) -> object:
+    with PostgresUnitOfWork(engine) as work:
+        return _read(work)
+
+
+def _write_in(engine: sa.Engine) -> object:
+    with PostgresUnitOfWork(engine) as work:
+        return _write(work)
+
+
+def _read_alone_in(engine: sa.Engine) -> object:
+    with PostgresReadOnlyUnitOfWork(engine) as reading:
+        return reading.reservations.get(ReservationId(uuid.UUID(int=1)))
 
 
 def test_a_connection_the_server_dropped_mid_transaction_is_storage_unavailable(
     engine: sa.Engine, tight_engine: sa.Engine
 ) -> None:
     with PostgresUnitOfWork(tight_engine) as work:
-        _write(work)  # opens the transaction
+        _write(work)  # the transaction is open
         _end_other_sessions(engine, in_state="idle in transaction")
         with pytest.raises(StorageUnavailable):
             _read(work)
 
 
-@FIRST_STATEMENTS
+# A unit of work's first statement: in a transaction, reading or writing, or read on its own.
+@pytest.mark.parametrize("first", [_read_in, _write_in, _read_alone_in])
 def test_a_pooled_connection_the_server_closed_is_replaced_unseen(
-    engine: sa.Engine, tight_engine: sa.Engine, first: Callable[[PostgresUnitOfWork], object]
+    engine: sa.Engine, tight_engine: sa.Engine, first: Callable[[sa.Engine], object]
 ) -> None:
-    with PostgresUnitOfWork(tight_engine) as work:
-        _read(work)
+    _read_in(tight_engine)
     _end_other_sessions(engine, in_state="idle")
 
-    with PostgresUnitOfWork(tight_engine) as work:
-        assert first(work) is None
-    with PostgresUnitOfWork(tight_engine) as work:
-        assert _read(work) is None, "the new connection went back to the pool"
+    assert first(tight_engine) is None
+    assert _read_in(tight_engine) is None, "the new connection went back to the pool"
 
 
-def test_a_stay_longer_than_the_schema_holds_is_a_policy_violation(engine: sa.Engine) -> None:
-    too_long = a_reservation("P1", DateRange.from_nights(day(0), 366))
-    with PostgresUnitOfWork(engine) as work:
-        work.properties.add(a_property("P1"))
-        with pytest.raises(PolicyViolation, match="nights must be from 1 to 365"):
-            work.reservations.add(too_long)
+@pytest.mark.parametrize("unit", [PostgresUnitOfWork, PostgresReadOnlyUnitOfWork])
+def test_a_connection_lost_once_the_work_is_done_is_dropped_and_the_pool_stays_whole(
+    engine: sa.Engine, tight_engine: sa.Engine, unit: Callable[[sa.Engine], ReadOnlyUnitOfWork]
+) -> None:
+    with unit(tight_engine) as work:
+        found = work.reservations.get(ReservationId(uuid.UUID(int=1)))
+        _end_other_sessions(engine, in_state="idle in transaction")
+
+    assert found is None, "the answer stands"
+    assert _read_in(tight_engine) is None, "the pool of one has its connection back"
 
 
-def test_the_booking_insert_writes_no_row_for_an_overlapping_stay(engine: sa.Engine) -> None:
-    """A refused stay is an answer of the INSERT (no row), not a database error."""
+def test_a_refused_booking_is_what_its_statement_returns_not_an_error(engine: sa.Engine) -> None:
     with PostgresUnitOfWork(engine) as work:
         work.properties.add(a_property("P1"))
         work.reservations.add(a_reservation("P1", stay(0, 3)))
         work.commit()
     overlapping = a_reservation("P1", stay(2, 2))
-    row = {"reservation_id": overlapping.id, "property_id": "P1", "start_date": day(2),
-           "number_of_nights": 2, "status": "confirmed", "created_at": RECORDED_AT}  # fmt: skip
     with engine.connect() as connection:
-        assert connection.execute(insert_in_turn(), row).rowcount == 0
+        outcome = connection.execute(*booking(overlapping, None)).one()
+        assert outcome._asdict() == {"property_found": True, "key_taken": False, "booked": False}
         assert connection.execute(sa.text("SELECT 1")).scalar() == 1  # not aborted
     with PostgresUnitOfWork(engine) as work, pytest.raises(DatesUnavailable):
         work.reservations.add(overlapping)
-
-
-def test_saving_a_reservation_that_was_never_stored_is_not_found(engine: sa.Engine) -> None:
-    with PostgresUnitOfWork(engine) as work, pytest.raises(ReservationNotFound):
-        work.reservations.save(a_reservation("P1").cancel())
 
 
 def test_the_unit_of_work_is_used_inside_its_block_only(engine: sa.Engine) -> None:
@@ -158,7 +161,7 @@ class _ConflictWithRecovery(psycopg2.errors.SerializationFailure):
 
 
 class _CancelledByStandby:
-    """A link whose statements a hot standby cancels, as its replay conflicts with them."""
+    """A connection whose statements a hot standby cancels, as its replay conflicts with them."""
 
     def run(self, *_args: object) -> None:
         cancelled = _ConflictWithRecovery("canceling statement due to conflict with recovery")
@@ -166,6 +169,6 @@ class _CancelledByStandby:
 
 
 def test_a_search_a_replica_cancels_is_reported_as_storage_unavailable() -> None:
-    repository = PostgresPropertyRepository(cast(Link, _CancelledByStandby()))
+    reader = PostgresPropertyReader(cast(UnitConnection, _CancelledByStandby()))
     with pytest.raises(StorageUnavailable, match="conflict with recovery"):
-        repository.list_free(DateRange.from_nights(day(0), 2), after=None, limit=10)
+        reader.list_free(DateRange.from_nights(day(0), 2), after=None, limit=10)

@@ -1,23 +1,11 @@
-"""The bound on stored stays, and what it means for the availability policy."""
+"""The tables hold no stay longer than the domain's longest."""
 
 from __future__ import annotations
 
-import pytest
-
-from ota_adapters.postgres import MAX_STAY_NIGHTS, check_policy_fits
 from ota_adapters.postgres.schema import reservation_table
-from ota_core import AvailabilityPolicy
+from ota_core import LONGEST_STAY_NIGHTS
 
 
-def test_the_default_policy_fits_the_schema() -> None:
-    check_policy_fits(AvailabilityPolicy())
-
-
-def test_a_policy_allowing_longer_stays_than_the_schema_holds_is_refused() -> None:
-    with pytest.raises(ValueError, match=f"above {MAX_STAY_NIGHTS}"):
-        check_policy_fits(AvailabilityPolicy(max_nights=MAX_STAY_NIGHTS + 1))
-
-
-def test_the_nights_check_of_the_tables_is_the_bound() -> None:
+def test_the_nights_check_of_the_tables_is_the_longest_stay() -> None:
     [check] = [c for c in reservation_table.constraints if c.name == "reservation_nights_check"]
-    assert f"BETWEEN 1 AND {MAX_STAY_NIGHTS}" in str(check.sqltext)  # type: ignore[attr-defined]
+    assert f"BETWEEN 1 AND {LONGEST_STAY_NIGHTS}" in str(check.sqltext)  # type: ignore[attr-defined]

@@ -2,7 +2,7 @@
 
 Every legacy row gets the id `ota_adapters.ids.legacy_reservation_id` gives it
 (a name-based UUIDv8 of its property, start and nights, computed in SQL). Rows the new
-constraints cannot hold (overlaps, nights outside 1..MAX_STAY_NIGHTS, unknown
+constraints cannot hold (overlaps, nights outside 1..LONGEST_STAY_NIGHTS, unknown
 properties, missing values) stop the migration with a report naming them;
 it runs in one transaction, so then nothing changes.
 
@@ -17,7 +17,8 @@ from alembic import op
 
 from ota_adapters.postgres.legacy_checks import check_legacy_rows
 from ota_adapters.postgres.legacy_ids import LEGACY_ID_FUNCTION
-from ota_adapters.postgres.schema import CONFIRMED_ONLY, MAX_STAY_NIGHTS
+from ota_adapters.postgres.schema import CONFIRMED_ONLY
+from ota_core.policy import LONGEST_STAY_NIGHTS
 
 revision = "0002"
 down_revision = "0001"
@@ -51,7 +52,7 @@ def upgrade() -> None:
         " ADD CONSTRAINT reservation_property_id_fkey"
         "  FOREIGN KEY (property_id) REFERENCES property (property_id),"
         " ADD CONSTRAINT reservation_nights_check"
-        f"  CHECK (number_of_nights BETWEEN 1 AND {MAX_STAY_NIGHTS}),"
+        f"  CHECK (number_of_nights BETWEEN 1 AND {LONGEST_STAY_NIGHTS}),"
         " ADD CONSTRAINT reservation_status_check CHECK (status IN ('confirmed', 'cancelled')),"
         " ADD CONSTRAINT reservation_no_overlap EXCLUDE USING gist"
         "  (property_id WITH =, daterange(start_date, end_date) WITH &&)"

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from functools import partial
 
 import psycopg2
 import pytest
 
-from ota_adapters.postgres.waiting import NoAnswer, connection_class
+from ota_adapters.postgres.deadlines import DeadlineConnection, NoAnswer, wait_with_deadlines
 
 pytestmark = pytest.mark.postgres
 
@@ -19,7 +20,9 @@ SLACK_S = 5.0  # a loaded 2-core machine answers late, never early
 @pytest.fixture
 def deadline_connection(server: str) -> Iterator[psycopg2.extensions.connection]:
     """A connection whose answers may take DEADLINE_S, with no statement timeout of its own."""
-    connection = psycopg2.connect(server, connection_factory=connection_class(DEADLINE_S))
+    wait_with_deadlines()
+    factory = partial(DeadlineConnection, answer_timeout_s=DEADLINE_S)
+    connection = psycopg2.connect(server, connection_factory=factory)
     try:
         yield connection
     finally:

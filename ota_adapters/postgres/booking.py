@@ -1,0 +1,126 @@
+"""A booking as one statement: lock the property, claim the key, insert the stay.
+
+    WITH locked AS (SELECT property_id FROM property WHERE property_id = :property_id
+                    FOR NO KEY UPDATE),
+         claimed AS (INSERT INTO idempotency_key ... SELECT ... FROM locked
+                     ON CONFLICT (key) DO NOTHING RETURNING key),          -- with a key only
+         booked AS (INSERT INTO reservation ... SELECT ... FROM locked JOIN claimed ON true
+                    ON CONFLICT ON CONSTRAINT reservation_no_overlap DO NOTHING
+                    RETURNING reservation_id)
+    SELECT property_found, key_taken, booked
+
+The property's row lock queues the bookings of one property, so the exclusion
+constraint meets only committed stays; it still decides every race. (Inserts that
+met each other's uncommitted stays could wait for each other: a deadlock.) A refused
+stay or a taken key writes no row instead of failing, and the statement says which
+from what its parts returned, never from a row count. The key is claimed before the
+stay is inserted, so a request sent again learns that its key is taken even when its
+own stay now holds the nights.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+from ota_adapters.postgres.schema import (
+    NO_OVERLAP,
+    idempotency_key_table,
+    property_table,
+    reservation_table,
+)
+from ota_core import IdempotencyRecord, Reservation
+
+_p = property_table.c
+_k = idempotency_key_table.c
+
+_PROPERTY_ID = sa.bindparam("property_id", type_=sa.Text)
+_KEY = sa.bindparam("key", type_=sa.Text)
+
+
+def _booking(*, with_key: bool) -> sa.Select[Any]:
+    locked = (
+        sa.select(_p.property_id)
+        .where(_p.property_id == _PROPERTY_ID)
+        .with_for_update(key_share=True)
+        .cte("locked")
+    )
+    claim = sa.select(
+        _KEY,
+        sa.bindparam("fingerprint", type_=sa.Text),
+        sa.bindparam("key_reservation_id", type_=sa.Uuid),
+        sa.bindparam("recorded_at", type_=sa.DateTime(timezone=True)),
+    ).select_from(locked)
+    claimed = (
+        postgresql.insert(idempotency_key_table)
+        .from_select(["key", "fingerprint", "reservation_id", "created_at"], claim)
+        .on_conflict_do_nothing(index_elements=[_k.key])
+        .returning(_k.key)
+        .cte("claimed")
+    )
+    # With a key, a stay row only once the key is claimed: `locked JOIN claimed ON true`.
+    source = locked.join(claimed, sa.true()) if with_key else locked
+    stay = sa.select(
+        sa.bindparam("reservation_id", type_=sa.Uuid),
+        locked.c.property_id,
+        sa.bindparam("start_date", type_=sa.Date),
+        sa.bindparam("number_of_nights", type_=sa.Integer),
+        sa.bindparam("status", type_=sa.Text),
+        sa.bindparam("created_at", type_=sa.DateTime(timezone=True)),
+    ).select_from(source)
+    columns = ["reservation_id", "property_id", "start_date", "number_of_nights", "status",
+               "created_at"]  # fmt: skip
+    booked = (
+        postgresql.insert(reservation_table)
+        .from_select(columns, stay)
+        .on_conflict_do_nothing(constraint=NO_OVERLAP)
+        .returning(reservation_table.c.reservation_id)
+        .cte("booked")
+    )
+    property_found = sa.exists(locked.select())
+    # A key held before the statement began: with the property's row, the claim says
+    # so; without it, nothing was claimed and the records are read.
+    key_taken = (
+        sa.case(
+            (property_found, ~sa.exists(claimed.select())),
+            else_=sa.exists(sa.select(_k.key).where(_k.key == _KEY)),
+        )
+        if with_key
+        else sa.false()
+    )
+    return sa.select(
+        property_found.label("property_found"),
+        key_taken.label("key_taken"),
+        sa.exists(booked.select()).label("booked"),
+    )
+
+
+BOOKING = _booking(with_key=False)
+BOOKING_WITH_KEY = _booking(with_key=True)
+
+RELEASE_CLAIM = sa.delete(idempotency_key_table).where(_k.key == _KEY)
+"""Undoes a claim the same transaction made with a stay that was refused."""
+
+
+def booking(
+    reservation: Reservation, idempotency: IdempotencyRecord | None
+) -> tuple[sa.Select[Any], dict[str, object]]:
+    """The statement that books `reservation` (claiming `idempotency.key`), and its values."""
+    values: dict[str, object] = {
+        "reservation_id": reservation.id,
+        "property_id": reservation.property_id,
+        "start_date": reservation.stay.start,
+        "number_of_nights": reservation.stay.nights,
+        "status": reservation.status.value,
+        "created_at": reservation.created_at,
+    }
+    if idempotency is None:
+        return BOOKING, values
+    return BOOKING_WITH_KEY, values | {
+        "key": idempotency.key,
+        "fingerprint": idempotency.fingerprint,
+        "key_reservation_id": idempotency.reservation_id,
+        "recorded_at": idempotency.recorded_at,
+    }
