@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -43,8 +42,6 @@ bind = f"0.0.0.0:{_settings.port}"
 worker_class = "ota_web.gunicorn_worker.ProblemThreadWorker"
 workers = _settings.web_concurrency
 threads = _settings.gunicorn_threads
-# Set in the master, inherited by the workers it forks (ADR 0019).
-sys.setswitchinterval(_settings.gil_switch_interval_ms / 1000)
 # Each worker listens on a socket of its own and the kernel spreads new connections over
 # them. On one shared socket the worker that woke first took every connection of a burst
 # (100 kept-alive connections: 100, 0, 0, 0), and its 25 threads and 15 pooled database

@@ -7,7 +7,6 @@ from sqlalchemy.dialects import postgresql
 
 from bench import baseline_app
 from ota_adapters.postgres.statements import free_properties_statement, insert_in_turn
-from tests.processes import under_gunicorn_config
 
 
 def _rendered(statement: object) -> str:
@@ -31,14 +30,3 @@ def test_booking_is_the_service_insert() -> None:
     assert _words(baseline_app.INSERT) == _rendered(insert_in_turn())
     compiled = insert_in_turn().compile(dialect=postgresql.psycopg2.dialect())
     assert compiled.params["pg_advisory_xact_lock_2"] == baseline_app.BOOKING_LOCKS
-
-
-@pytest.mark.parametrize(
-    ("environment", "seconds"), [({}, 0.02), ({"GIL_SWITCH_INTERVAL_MS": "3"}, 0.003)]
-)
-def test_the_baseline_runs_with_the_services_gil_switch_interval(
-    environment: dict[str, str], seconds: float
-) -> None:
-    for config in ("ota_web.gunicorn_conf", "bench.baseline_conf"):
-        switch = under_gunicorn_config(environment, "sys.getswitchinterval()", config)
-        assert switch == pytest.approx(seconds)
