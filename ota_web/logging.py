@@ -14,11 +14,11 @@ import functools
 import inspect
 import json
 import logging
-import random
 import sys
 import threading
 import time
 import traceback
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
@@ -36,15 +36,12 @@ _request_id: ContextVar[str | None] = ContextVar("ota_log_request_id", default=N
 
 
 def new_request_id() -> str:
-    """A request id for a request that came without a usable one: 32 random hex characters.
+    """A request id for a request that came without a usable one: a random UUID, in hex.
 
-    Drawn from the interpreter's generator, not the operating system's: an id that
-    names a request in logs is no secret (the answer carries it back), and asking
-    the kernel would cost each request a system call, for which a worker thread
-    hands the GIL to another and then waits to get it back. The generator is
-    seeded anew in each forked process, so workers never share a sequence.
+    Random rather than counted, so the ids of every worker and every instance never
+    collide in the logs they share.
     """
-    return f"{random.getrandbits(128):032x}"
+    return uuid.uuid4().hex
 
 
 def bind_request_id(request_id: str) -> Token[str | None]:
