@@ -79,7 +79,8 @@ def test_the_token_is_never_logged_whole(client: FlaskClient, log_records: Recor
         f"start_date=2021-01-04&nights=3&access_token={token}",
         headers={"X-Request-ID": "req-1"},
     )
-    client.get("/api/v1/reservations/x", headers={"Authorization": f"Bearer {token}"})
+    unknown = f"/api/v1/reservations/{uuid.UUID(int=1)}"
+    client.get(unknown, headers={"Authorization": f"Bearer {token}"})
     reserve(client, headers={"Authorization": f"Bearer {token}"})
 
     assert log_records
