@@ -11,7 +11,7 @@ INSTALLED := $(VENV)/.installed
 .PHONY: help install lint unit test run clean
 
 help:
-	@echo "make run    serve the API on port $${PORT:-8000}: PostgreSQL (embedded unless DATABASE_URL is set), migrated, with the sample data"
+	@echo "make run    serve the API on port $${PORT:-8000}: PostgreSQL (embedded, with the sample data, unless DATABASE_URL is set), migrated"
 	@echo "make test   install, lint, type-check and run every test"
 
 $(INSTALLED): pyproject.toml

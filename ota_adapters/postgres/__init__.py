@@ -7,17 +7,17 @@ search reads a B-tree with a bounded look-back. See ADRs 0004 to 0007.
 from ota_adapters.postgres.embedded import embedded_database
 from ota_adapters.postgres.engine import build_engine
 from ota_adapters.postgres.migration import migrate, schema_is_current
-from ota_adapters.postgres.sample import load_sample_data, prepare_database
+from ota_adapters.postgres.sample import add_sample_data, prepare_database
 from ota_adapters.postgres.schema import MAX_STAY_NIGHTS, check_policy_fits
 from ota_adapters.postgres.uow import PostgresUnitOfWork
 
 __all__ = [
     "MAX_STAY_NIGHTS",
     "PostgresUnitOfWork",
+    "add_sample_data",
     "build_engine",
     "check_policy_fits",
     "embedded_database",
-    "load_sample_data",
     "migrate",
     "prepare_database",
     "schema_is_current",

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from loguru import logger
 
 from ota_adapters.clock import FixedClock
-from ota_adapters.postgres import load_sample_data
+from ota_adapters.sample_data import load_sample_data
 from ota_web.app import OtaFlask
 from ota_web.logging import json_line
 from ota_web.storage import Storage, engine_storage, sample_memory_storage
@@ -32,19 +32,16 @@ def storage_kind() -> str:
     return "memory"
 
 
-def _reset_to_sample_data(engine: sa.Engine) -> None:
-    truncate(engine)
-    load_sample_data(engine.url.render_as_string(hide_password=False))
-
-
 @pytest.fixture
 def sample_storage(request: pytest.FixtureRequest, storage_kind: str) -> Storage:
     """The sample data, alone, in the storage of `storage_kind`."""
     if storage_kind == "memory":
         return sample_memory_storage(FixedClock(NOW))
     engine: sa.Engine = request.getfixturevalue(storage_kind)
-    _reset_to_sample_data(engine)
-    return engine_storage(engine)
+    truncate(engine)
+    storage = engine_storage(engine)
+    load_sample_data(storage.unit_of_work, recorded_at=NOW)
+    return storage
 
 
 @pytest.fixture
