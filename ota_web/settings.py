@@ -75,7 +75,7 @@ class Settings:
     log_format: LogFormat = "text"
     log_level: str = "INFO"
     # All of a worker's connections are kept open: a connection opened in a burst, when the
-    # database is busiest, is the one that times out (503s under load in bench/RESULTS.md).
+    # database is busiest, is the one that times out (a 503).
     db_pool_size: int = 15
     db_max_overflow: int = 0
     db_pool_timeout: int = 5
