@@ -20,7 +20,7 @@ LOCKS := $(VENV_LOCKS) $(LOCK_DIR)/runtime.txt
 .PHONY: help install lock upgrade lint unit test run clean
 
 help:
-	@echo "make run      serve the API on port $${PORT:-8000}: PostgreSQL (embedded unless DATABASE_URL is set), migrated, with the sample data"
+	@echo "make run      serve the API on port $${PORT:-8000}: PostgreSQL (embedded, with the sample data, unless DATABASE_URL is set), migrated"
 	@echo "make test     install, lint, type-check and run every test"
 	@echo "make lock     regenerate the locks in $(LOCK_DIR)/ from pyproject.toml, keeping the pinned versions that still fit"
 	@echo "make upgrade  the same, bumping every package to its newest release (PACKAGES=\"a b\": only those)"

@@ -3,23 +3,20 @@
     gunicorn -c python:bench.baseline_conf bench.baseline_app:app
 
 Same worker model and counts (gthread, WEB_CONCURRENCY x GUNICORN_THREADS, 4 x 25
-by default), the same GIL switch interval, one listening socket per worker, the
-same keep-alive; no access log and only gunicorn's warnings.
+by default), one listening socket per worker, the same keep-alive; no access log and
+only gunicorn's warnings.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 
-from ota_web.settings import DEFAULT_GIL_SWITCH_INTERVAL_MS, DEFAULT_THREADS, DEFAULT_WORKERS
+from ota_web.settings import DEFAULT_THREADS, DEFAULT_WORKERS
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '8001')}"
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", str(DEFAULT_WORKERS)))
 threads = int(os.environ.get("GUNICORN_THREADS", str(DEFAULT_THREADS)))
-_switch_interval_ms = os.environ.get("GIL_SWITCH_INTERVAL_MS", str(DEFAULT_GIL_SWITCH_INTERVAL_MS))
-sys.setswitchinterval(int(_switch_interval_ms) / 1000)  # inherited by the workers
 reuse_port = True
 preload_app = False
 timeout = 30

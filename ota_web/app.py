@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
 
 from dependency_injector import providers
 from flask import Flask
 
 from ota_web.api import api
-from ota_web.auth import require_access_token
 from ota_web.container import Container
 from ota_web.docs import docs
 from ota_web.errors import register_error_handlers
@@ -23,10 +21,6 @@ class OtaFlask(Flask):
     """Flask, holding the container it was built with (tests `unwire()` it)."""
 
     container: Container
-
-    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        """Every view and hook is synchronous: skip Flask's per-call coroutine check."""
-        return func
 
 
 def _apply_overrides(container: Container, overrides: Mapping[str, object]) -> None:
@@ -77,8 +71,8 @@ def create_app(
     app.wsgi_app = RequestTelemetry(  # type: ignore[method-assign]
         app.wsgi_app, container.metrics(), container.storage().pool_usage
     )
-    app.before_request(note_route)  # first: a refused request is logged with its route too
-    app.before_request(require_access_token)
+    # Before the api blueprint's token check: a refused request is logged with its route too.
+    app.before_request(note_route)
     register_error_handlers(app, container.events().request_refused)
     for blueprint in (api, ops, docs):
         app.register_blueprint(blueprint)

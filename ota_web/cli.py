@@ -1,12 +1,4 @@
-"""`ota`: the service's command line — serve it, and look after its database.
-
-    ota serve        migrate, add the sample data, serve the API with gunicorn
-    ota db           migrate, add the sample data, keep the database up until stopped
-    ota migrate      upgrade the schema to the latest revision
-    ota load-sample  add the sample data (running it again adds nothing)
-    ota db-url       print the URL of the running embedded database
-    ota forget-idempotency-keys
-                     delete the idempotency keys older than IDEMPOTENCY_KEY_RETENTION_HOURS
+"""`ota`: the service's command line — serve it, and look after its database (`ota --help`).
 
 The database is DATABASE_URL's; without it, the embedded PostgreSQL kept
 under OTA_DATA_DIR, started for the command and stopped after it (unless
@@ -31,7 +23,7 @@ import attrs
 import sqlalchemy as sa
 from loguru import logger
 
-from ota_adapters.postgres import load_sample_data, migrate, prepare_database
+from ota_adapters.postgres import add_sample_data, migrate, prepare_database
 from ota_adapters.postgres.databases import create_database, with_database
 from ota_adapters.postgres.embedded import (
     DATABASE_NAME,
@@ -48,7 +40,7 @@ from ota_web.logging import configure_logging
 from ota_web.settings import Settings, SettingsError
 
 GUNICORN = ["-m", "gunicorn", "-c", "python:ota_web.gunicorn_conf", "ota_web.wsgi:app"]
-Command = Callable[[Settings], int]
+Command = Callable[[Settings, argparse.Namespace], int]
 
 
 @contextmanager
@@ -63,14 +55,14 @@ def _database(settings: Settings) -> Iterator[str]:
 
 
 @contextmanager
-def _ready_database(settings: Settings) -> Iterator[str]:
-    """The database migrated and holding the sample data."""
+def _ready_database(settings: Settings, *, sample_data: bool) -> Iterator[str]:
+    """The database migrated: the embedded one with the sample data, DATABASE_URL's if asked."""
     if settings.database_url is None:
         with embedded_database(Path(settings.data_dir)) as url:
             yield url
-    else:
-        prepare_database(settings.database_url)
-        yield settings.database_url
+        return
+    (prepare_database if sample_data else migrate)(settings.database_url)
+    yield settings.database_url
 
 
 def _stop_signals_raise_keyboard_interrupt() -> None:
@@ -112,19 +104,19 @@ def port_in_use(port: int) -> bool:
     return False
 
 
-def serve(settings: Settings) -> int:
+def serve(settings: Settings, options: argparse.Namespace) -> int:
     if port_in_use(settings.port):
         print(f"ota: port {settings.port} is in use: stop that server or set PORT", file=sys.stderr)
         return 1
     environment = dict(os.environ)
     if settings.storage == "memory":
         return _serve_until_stopped(environment)
-    with _ready_database(settings) as url:
+    with _ready_database(settings, sample_data=options.sample_data) as url:
         return _serve_until_stopped({**environment, "DATABASE_URL": url})
 
 
-def keep_database_up(settings: Settings) -> int:
-    with _ready_database(settings) as url:
+def keep_database_up(settings: Settings, options: argparse.Namespace) -> int:
+    with _ready_database(settings, sample_data=options.sample_data) as url:
         print(f"PostgreSQL is ready. Connect with:\n  psql '{url}'\n  DATABASE_URL='{url}'")
         print("Press Ctrl-C to stop.", flush=True)
         _stop_signals_raise_keyboard_interrupt()
@@ -136,7 +128,7 @@ def keep_database_up(settings: Settings) -> int:
 
 
 def _on_database(action: Callable[[str], None]) -> Command:
-    def run(settings: Settings) -> int:
+    def run(settings: Settings, _options: argparse.Namespace) -> int:
         with _database(settings) as url:
             action(url)
         return 0
@@ -144,7 +136,7 @@ def _on_database(action: Callable[[str], None]) -> Command:
     return run
 
 
-def forget_idempotency_keys(settings: Settings) -> int:
+def forget_idempotency_keys(settings: Settings, _options: argparse.Namespace) -> int:
     """Delete the idempotency keys past their retention (run it hourly: deploy/k8s)."""
     with _database(settings) as url:
         container = build_container(attrs.evolve(settings, storage="postgres", database_url=url))
@@ -157,7 +149,7 @@ def forget_idempotency_keys(settings: Settings) -> int:
     return 0
 
 
-def print_database_url(settings: Settings) -> int:
+def print_database_url(settings: Settings, _options: argparse.Namespace) -> int:
     url = settings.database_url or running_embedded_url(
         Path(settings.data_dir) / PGDATA, DATABASE_NAME
     )
@@ -168,11 +160,15 @@ def print_database_url(settings: Settings) -> int:
     return 0
 
 
+SAMPLE_DATA = (
+    "add the sample properties and stays to DATABASE_URL's database, which gets them only"
+    " when asked; the embedded database holds them from its first start"
+)
 COMMANDS: dict[str, tuple[Command, str]] = {
-    "serve": (serve, "migrate, add the sample data and serve the API (gunicorn)"),
-    "db": (keep_database_up, "migrate, add the sample data, keep the database up until stopped"),
+    "serve": (serve, "migrate and serve the API (gunicorn) [--sample-data]"),
+    "db": (keep_database_up, "migrate, keep the database up until stopped [--sample-data]"),
     "migrate": (_on_database(migrate), "upgrade the schema to the latest revision"),
-    "load-sample": (_on_database(load_sample_data), "add the sample data (idempotent)"),
+    "load-sample": (_on_database(add_sample_data), "add the sample data (idempotent)"),
     "db-url": (print_database_url, "print the URL of the running embedded database"),
     "forget-idempotency-keys": (
         forget_idempotency_keys,
@@ -186,15 +182,18 @@ def _parser() -> argparse.ArgumentParser:
         prog="ota",
         description="OTA: serve the API and look after its PostgreSQL (DATABASE_URL's, "
         "or an embedded one under OTA_DATA_DIR).",
+        epilog=f"--sample-data: {SAMPLE_DATA}.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
     for name, (_, summary) in COMMANDS.items():
-        commands.add_parser(name, help=summary, description=summary)
+        command = commands.add_parser(name, help=summary, description=summary)
+        if name in {"serve", "db"}:
+            command.add_argument("--sample-data", action="store_true", help=SAMPLE_DATA)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    command = _parser().parse_args(argv).command
+    options = _parser().parse_args(argv)
     try:
         settings = Settings.from_env()
     except SettingsError as error:
@@ -202,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     configure_logging(settings.log_format, settings.log_level)
     try:
-        return COMMANDS[command][0](settings)
+        return COMMANDS[options.command][0](settings, options)
     except LegacyDataRejected as rejected:
         print(rejected, file=sys.stderr)
         return 2

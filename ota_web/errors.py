@@ -6,16 +6,14 @@ closest class along the raised error's hierarchy, so subclasses need no entry.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from functools import partial
 from http import HTTPStatus
 
-import attrs
 from flask import Flask, Response
 from loguru import logger
 from pydantic import ValidationError
-from pydantic_core import ErrorDetails, to_json
+from pydantic_core import ErrorDetails
 from werkzeug.exceptions import HTTPException
 
 from ota_core import (
@@ -28,12 +26,11 @@ from ota_core import (
     StorageUnavailable,
 )
 from ota_web.auth import Unauthorized
-from ota_web.schemas import FieldError, InvalidRequestProblem, Problem
+from ota_web.problems import INTERNAL_ERROR_DETAIL, PROBLEM_JSON, code_of, problem_document
+from ota_web.schemas import FieldError
 from ota_web.telemetry import request_id
 
-PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = 5
-INTERNAL_ERROR_DETAIL = "The server failed to answer; quote the request id when reporting it."
 
 STATUS_BY_ERROR: Mapping[type[OtaError], HTTPStatus] = {
     InvalidRequest: HTTPStatus.BAD_REQUEST,
@@ -78,26 +75,15 @@ def _field_error(detail: ErrorDetails, where: str) -> FieldError:
     return FieldError(field=location, message=detail["msg"].removeprefix("Value error, "))
 
 
-@attrs.frozen
-class _Reply:
-    status: int
-    code: str
-    detail: str
-    headers: Mapping[str, str] = attrs.field(factory=dict)
-    errors: list[FieldError] | None = None
-
-    def response(self) -> Response:
-        problem = Problem(
-            type="about:blank",
-            title=HTTPStatus(self.status).phrase,
-            status=self.status,
-            detail=self.detail,
-            code=self.code,
-            request_id=request_id(),
-        )
-        if self.errors:
-            problem = InvalidRequestProblem(**problem, errors=self.errors)
-        return Response(to_json(problem), self.status, self.headers, content_type=PROBLEM_JSON)
+def _problem(
+    status: int,
+    code: str,
+    detail: str,
+    headers: Mapping[str, str] | None = None,
+    errors: list[FieldError] | None = None,
+) -> Response:
+    body = problem_document(status, code, detail, request_id(), errors)
+    return Response(body, status, headers, content_type=PROBLEM_JSON)
 
 
 def _headers_for(error: OtaError) -> dict[str, str]:
@@ -118,29 +104,19 @@ def _domain_error(status: HTTPStatus, on_refusal: OnRefusal, error: OtaError) ->
     on_refusal(error, status)
     errors = _field_errors(error) if status is HTTPStatus.BAD_REQUEST else None
     detail = PUBLIC_DETAIL.get(status, error.message)
-    return _Reply(status, error.code, detail, _headers_for(error), errors).response()
-
-
-_NOT_A_WORD = re.compile(r"[^a-z0-9]+")
-
-
-def _snake_case(name: str) -> str:
-    return _NOT_A_WORD.sub("_", name.lower()).strip("_")
+    return _problem(status, error.code, detail, _headers_for(error), errors)
 
 
 def _http_error(error: HTTPException) -> Response | HTTPException:
     if error.code is None:
         return error
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
-    reply = _Reply(error.code, _snake_case(error.name), error.description or error.name, headers)
-    if error.code == HTTPStatus.BAD_REQUEST:
-        reply = attrs.evolve(reply, errors=[FieldError(field="request", message=reply.detail)])
-    return reply.response()
+    return _problem(error.code, code_of(error.name), error.description or error.name, headers)
 
 
 def _unexpected_error(error: Exception) -> Response:
     logger.opt(exception=error).error("unhandled error: {}", type(error).__name__)
-    return _Reply(500, "internal_error", INTERNAL_ERROR_DETAIL).response()
+    return _problem(HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", INTERNAL_ERROR_DETAIL)
 
 
 def register_error_handlers(app: Flask, on_refusal: OnRefusal) -> None:

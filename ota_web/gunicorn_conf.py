@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -37,20 +36,16 @@ _metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
 
 bind = f"0.0.0.0:{_settings.port}"
 # Threads: a request waiting on the database leaves its process free for the others, so
-# 4 processes x 25 threads hold 100 requests at once on 2 cores. On CPU-bound requests
-# (the in-memory store) sync and gthread workers were measured at the same rate. The
-# worker is gthread's, answering what gunicorn refuses itself as problem documents.
+# 4 processes x 25 threads hold 100 requests at once on 2 cores. The worker is gthread's,
+# answering what gunicorn refuses itself as problem documents.
 worker_class = "ota_web.gunicorn_worker.ProblemThreadWorker"
 workers = _settings.web_concurrency
 threads = _settings.gunicorn_threads
-# Set in the master, inherited by the workers it forks (ADR 0019).
-sys.setswitchinterval(_settings.gil_switch_interval_ms / 1000)
 # Each worker listens on a socket of its own and the kernel spreads new connections over
-# them. On one shared socket the worker that woke first took every connection of a burst
-# (100 kept-alive connections: 100, 0, 0, 0), and its 25 threads and 15 pooled database
-# connections served them alone; spread, they went 20-30 to each worker. (A second server
-# started on the same port by the same user then shares it instead of failing to start:
-# `ota serve` checks that the port is free first.)
+# them. On one shared socket the worker that wakes first can take every connection of a
+# burst of kept-alive clients, and serve them alone with its threads and its pool while
+# the other workers idle. (A second server started on the same port by the same user then
+# shares it instead of failing to start: `ota serve` checks that the port is free first.)
 reuse_port = True
 preload_app = False  # the app, and any pool, is made in each worker after the fork
 reload = _settings.gunicorn_reload

@@ -8,12 +8,11 @@ and access token included. This worker answers with the same RFC 9457 shape
 as the app, and logs only the kind of refusal.
 
 The master imports this module to find the worker class, so it imports
-neither Flask nor the app: the problem document is written out here.
+neither Flask nor the app.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from http import HTTPStatus
 from typing import Any
@@ -24,8 +23,7 @@ from gunicorn.http import errors  # type: ignore[import-untyped]
 from gunicorn.workers.gthread import ThreadWorker  # type: ignore[import-untyped]
 
 from ota_web.logging import new_request_id
-
-PROBLEM_JSON = "application/problem+json"
+from ota_web.problems import INTERNAL_ERROR_DETAIL, PROBLEM_JSON, code_of, problem_document
 
 # What gunicorn raises on requests it cannot take; anything else is a failure of ours (500).
 _APP_FAULTS = (errors.InvalidResponseHeader, errors.InvalidResponseHeaderName,
@@ -42,9 +40,7 @@ _DETAIL = {
         "The request has more than {limit_request_fields} header fields, "
         "or one longer than {limit_request_field_size} bytes."
     ),
-    HTTPStatus.INTERNAL_SERVER_ERROR: (
-        "The server failed to answer; quote the request id when reporting it."
-    ),
+    HTTPStatus.INTERNAL_SERVER_ERROR: INTERNAL_ERROR_DETAIL,
 }
 _WORD_START = re.compile(r"(?<!^)(?=[A-Z])")
 
@@ -67,17 +63,7 @@ def _kind(error: BaseException) -> str:
 
 def problem_response(status: HTTPStatus, detail: str, request_id: str) -> bytes:
     """A complete HTTP/1.1 response carrying a problem document; the connection closes after it."""
-    problem: dict[str, Any] = {
-        "type": "about:blank",
-        "title": status.phrase,
-        "status": int(status),
-        "detail": detail,
-        "code": re.sub(r"[^a-z0-9]+", "_", status.phrase.lower()).strip("_"),
-        "request_id": request_id,
-    }
-    if status is HTTPStatus.BAD_REQUEST:
-        problem["errors"] = [{"field": "request", "message": detail}]
-    body = json.dumps(problem, separators=(",", ":")).encode()
+    body = problem_document(status, code_of(status.phrase), detail, request_id)
     head = (
         f"HTTP/1.1 {int(status)} {status.phrase}\r\n"
         f"Connection: close\r\n"

@@ -87,10 +87,9 @@ class ReservationBody(_Shape):
 
 
 # Responses are TypedDicts, not models: the service builds them from values it
-# already holds, and pydantic-core writes a plain dict as JSON without building
-# an object for it (a model's `model_construct` cost a booking more than its
-# serialization: bench/RESULTS.md). Their JSON schemas describe them in
-# `/openapi.json` all the same, and tests check answers against those.
+# already holds, and pydantic-core writes a plain dict as JSON as it is. Their
+# JSON schemas describe them in `/openapi.json` all the same, and tests check
+# answers against those.
 
 
 @with_config(ConfigDict(extra="forbid"))

@@ -24,11 +24,6 @@ LOG_LEVELS = ("TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL
 # Worker processes x threads of each: 4 x 25 serve 100 requests at once.
 DEFAULT_WORKERS = 4
 DEFAULT_THREADS = 25
-# How long a worker thread waiting for the GIL lets the holder keep it before asking for it
-# (Python's default: 5 ms). A worker's threads give the GIL up at every socket wait, well
-# within a millisecond; what holds it longer is a holder the kernel took off its core, and
-# asking for the GIL then only adds a switch (ADR 0019).
-DEFAULT_GIL_SWITCH_INTERVAL_MS = 20
 # How long a stopping server lets requests in flight finish (Kubernetes' grace period and
 # the preStop sleep are sized over it: deploy/k8s).
 GRACEFUL_TIMEOUT_SECONDS = 20
@@ -76,12 +71,11 @@ class Settings:
         )
     )
     gunicorn_threads: int = DEFAULT_THREADS
-    gil_switch_interval_ms: int = DEFAULT_GIL_SWITCH_INTERVAL_MS
     gunicorn_reload: bool = False
     log_format: LogFormat = "text"
     log_level: str = "INFO"
     # All of a worker's connections are kept open: a connection opened in a burst, when the
-    # database is busiest, is the one that times out (503s under load in bench/RESULTS.md).
+    # database is busiest, is the one that times out (a 503).
     db_pool_size: int = 15
     db_max_overflow: int = 0
     db_pool_timeout: int = 5
@@ -136,7 +130,6 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "WEB_CONCURRENCY": ("web_concurrency", _at_least(1)),
     "GUNICORN_THREADS": ("gunicorn_threads", _at_least(1)),
     "GUNICORN_RELOAD": ("gunicorn_reload", _flag),
-    "GIL_SWITCH_INTERVAL_MS": ("gil_switch_interval_ms", _at_least(1)),
     "LOG_FORMAT": ("log_format", lambda name, raw: _choice(name, raw, LOG_FORMATS)),
     "LOG_LEVEL": ("log_level", lambda name, raw: _choice(name, raw, LOG_LEVELS)),
     "DB_POOL_SIZE": ("db_pool_size", _at_least(1)),

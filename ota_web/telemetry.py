@@ -1,15 +1,13 @@
 """Per request: an id, one log line, and the request metrics.
 
 `RequestTelemetry` wraps the Flask app as WSGI middleware, so it sees every
-request, those Flask answers with an error included, and reads what it needs
-from the WSGI environ and `start_response` instead of through Flask's
-context-local proxies. Each request gets a `Trace`, current for the request's
-thread (a context variable) while Flask handles it:
+request, those Flask answers with an error included. Each request gets a
+`Trace`, which the app reaches in the WSGI environ (`current_trace()`):
 
-- its id, which every log line of the request carries (`ota_web.logging`) and
-  the response returns in `X-Request-ID`;
-- its route, noted by the app's first `before_request` hook (`note_route`), once
-  Flask has matched the URL;
+- its id, bound to every line logged while the app answers
+  (`logger.contextualize`) and returned in `X-Request-ID`;
+- its route, noted by the app's first `before_request` hook (`note_route`),
+  once Flask has matched the URL;
 - what the request did (a booking, a conflict: `annotate`), written as fields of
   the request's one log line (a canonical log line) instead of as lines of their own.
 """
@@ -19,13 +17,14 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable
-from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 import attrs
-from flask import request
+from flask import has_request_context, request
+from loguru import logger
+from werkzeug.datastructures import EnvironHeaders
 
-from ota_web.logging import bind_request_id, log_request, new_request_id, unbind_request_id
+from ota_web.logging import new_request_id
 from ota_web.metrics import Metrics
 from ota_web.storage import PoolUsage
 
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 REQUEST_ID_HEADER = "X-Request-ID"
-_REQUEST_ID_ENVIRON = "HTTP_X_REQUEST_ID"
+TRACE_ENVIRON_KEY = "ota.trace"
 # A caller's id is kept when it is short and printable ASCII, so it is safe to log and echo.
 _VALID_REQUEST_ID = re.compile(r"[!-~]{1,128}")
 UNMATCHED_ROUTE = "<unmatched>"
@@ -51,23 +50,23 @@ class Trace:
     fields: dict[str, object] = attrs.Factory(dict)  # what `annotate` added
 
 
-_current: ContextVar[Trace | None] = ContextVar("ota_request", default=None)
-
-
 def current_trace() -> Trace | None:
-    """The request this thread is answering, if any."""
-    return _current.get()
+    """The request being answered, if any."""
+    if not has_request_context():
+        return None
+    trace = request.environ.get(TRACE_ENVIRON_KEY)
+    return trace if isinstance(trace, Trace) else None
 
 
 def request_id() -> str:
     """The current request's id (`-` outside a request)."""
-    trace = _current.get()
+    trace = current_trace()
     return "-" if trace is None else trace.request_id
 
 
 def annotate(**fields: object) -> bool:
     """Add `fields` to the current request's log line; False (nothing done) outside a request."""
-    trace = _current.get()
+    trace = current_trace()
     if trace is None:
         return False
     trace.fields.update(fields)
@@ -76,7 +75,7 @@ def annotate(**fields: object) -> bool:
 
 def note_route() -> None:
     """The `before_request` hook that names the matched route (404s keep `<unmatched>`)."""
-    trace, rule = _current.get(), request.url_rule
+    trace, rule = current_trace(), request.url_rule
     if trace is not None and rule is not None:
         trace.route = rule.rule
 
@@ -103,7 +102,8 @@ class RequestTelemetry:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
-        trace = Trace(_request_id(environ.get(_REQUEST_ID_ENVIRON)))
+        trace = Trace(_request_id(EnvironHeaders(environ).get(REQUEST_ID_HEADER)))
+        environ[TRACE_ENVIRON_KEY] = trace
         status = 500  # unless the app starts a response
 
         def start(status_line: str, headers: list[tuple[str, str]], *exc_info: object) -> object:
@@ -112,28 +112,24 @@ class RequestTelemetry:
             headers.append((REQUEST_ID_HEADER, trace.request_id))
             return start_response(status_line, headers, *exc_info)  # type: ignore[arg-type]
 
-        current, bound = _current.set(trace), bind_request_id(trace.request_id)
-        try:
-            return self._app(environ, start)  # type: ignore[arg-type]
-        finally:
-            self._finish(environ["REQUEST_METHOD"], trace, status, started)
-            unbind_request_id(bound)
-            _current.reset(current)
+        with logger.contextualize(request_id=trace.request_id):
+            try:
+                return self._app(environ, start)  # type: ignore[arg-type]
+            finally:
+                self._finish(environ["REQUEST_METHOD"], trace, status, started)
 
     def _finish(self, method: str, trace: Trace, status: int, started: float) -> None:
         seconds = time.perf_counter() - started
         self._metrics.observe_request(method, trace.route, status, seconds)
         self._sample_pools()
-        log_request(
-            {
-                "method": method,
-                "route": trace.route,
-                "status": status,
-                "duration_ms": round(seconds * 1000, 2),
-                "token": trace.token,
-                **trace.fields,
-            }
-        )
+        logger.bind(
+            method=method,
+            route=trace.route,
+            status=status,
+            duration_ms=round(seconds * 1000, 2),
+            token=trace.token,
+            **trace.fields,
+        ).info("request")
 
     def _sample_pools(self) -> None:
         now = time.monotonic()

@@ -12,7 +12,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 # The servers' own variables: a test's server starts from none of this shell's.
-_SERVER_VARIABLES = ("WEB_", "GUNICORN_", "GIL_")
+_SERVER_VARIABLES = ("WEB_", "GUNICORN_")
 
 
 def in_forked_child(produce: Callable[[], bytes]) -> bytes:

@@ -7,7 +7,7 @@ search reads a B-tree with a bounded look-back. See ADRs 0004 to 0007.
 from ota_adapters.postgres.embedded import embedded_database
 from ota_adapters.postgres.engine import build_engine
 from ota_adapters.postgres.migration import migrate, schema_is_current
-from ota_adapters.postgres.sample import load_sample_data, prepare_database
+from ota_adapters.postgres.sample import add_sample_data, prepare_database
 from ota_adapters.postgres.uow import (
     PostgresReadOnlyUnitOfWork,
     PostgresUnitOfWork,
@@ -16,9 +16,9 @@ from ota_adapters.postgres.uow import (
 __all__ = [
     "PostgresReadOnlyUnitOfWork",
     "PostgresUnitOfWork",
+    "add_sample_data",
     "build_engine",
     "embedded_database",
-    "load_sample_data",
     "migrate",
     "prepare_database",
     "schema_is_current",

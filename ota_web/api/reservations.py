@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from dependency_injector.wiring import Provide, inject
-from flask import Response
+from flask import Response, request
 
 from ota_core import (
     CancelReservation,
@@ -17,7 +17,6 @@ from ota_core import (
 from ota_web.api.blueprint import API_PREFIX, api
 from ota_web.api.parsing import body_of, idempotency_key, json_response
 from ota_web.container import Container
-from ota_web.current_request import current_request
 from ota_web.events import DomainEvents
 from ota_web.schemas import ReservationBody, reservation_out
 
@@ -31,10 +30,9 @@ def make_reservation(
     make: MakeReservation = Provide[Container.make_reservation],
     events: DomainEvents = Provide[Container.events],
 ) -> Response:
-    incoming = current_request()
-    body = body_of(ReservationBody, incoming)
+    body = body_of(ReservationBody, request)
     wanted = ReservationRequest.of(body.property_id, body.start_date, body.nights)
-    booking = make.execute(wanted, idempotency_key=idempotency_key(incoming))
+    booking = make.execute(wanted, idempotency_key=idempotency_key(request))
     reservation = booking.reservation
     location = f"{API_PREFIX}/reservations/{reservation.id}"
     response = json_response(reservation_out(reservation), location=location)

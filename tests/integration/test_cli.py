@@ -1,4 +1,4 @@
-"""The `ota` command: serve, db, migrate, load-sample, db-url."""
+"""The `ota` command: serve, db, migrate, load-sample, db-url, forget-idempotency-keys."""
 
 from __future__ import annotations
 
@@ -50,6 +50,53 @@ def test_migrate_then_load_sample_fill_an_empty_database(database: str) -> None:
     assert rows(database, "SELECT count(*), count(DISTINCT reservation_id) FROM reservation") == [
         (11, 11)
     ]
+
+
+def test_load_sample_asks_for_a_migrated_database(database: str) -> None:
+    refused = _ota("load-sample", env=_environment(DATABASE_URL=database))
+
+    assert refused.returncode == 1
+    assert "ota migrate" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("asked", "counts"),
+    [([], (0, 0)), (["--sample-data"], (7, 11))],
+    ids=["as-it-is", "sample-data"],
+)
+def test_serve_migrates_a_database_url_and_adds_the_sample_data_only_when_asked(
+    database: str, asked: list[str], counts: tuple[int, int]
+) -> None:
+    port = free_port()
+    env = _environment(
+        DATABASE_URL=database, PORT=str(port), WEB_CONCURRENCY="1", GUNICORN_THREADS="2"
+    )
+    api = Api.on_port(port)
+    command = [OTA, "serve", *asked]
+    with subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env) as serve:
+        try:
+            wait_until_up(api, serve, "/readyz")  # ready: the schema is the latest
+            stored = rows(
+                database,
+                "SELECT (SELECT count(*) FROM property), (SELECT count(*) FROM reservation)",
+            )
+        finally:
+            serve.send_signal(signal.SIGINT)
+            _, stderr = serve.communicate(timeout=60)
+
+    assert serve.returncode == 0, stderr
+    assert stored == [counts]
+
+
+def test_the_help_tells_how_to_ask_for_the_sample_data() -> None:
+    helped = _ota("--help", env=_environment())
+
+    assert helped.returncode == 0
+    assert "--sample-data" in helped.stdout
+    assert "DATABASE_URL's database, which gets them only when asked" in " ".join(
+        helped.stdout.split()
+    )
 
 
 def test_migrate_reports_legacy_rows_it_cannot_take(database: str) -> None:

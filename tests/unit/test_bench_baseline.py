@@ -12,7 +12,6 @@ from ota_adapters.postgres.statements import (
     FREE_PROPERTIES_AFTER,
     RESERVATION_BY_ID,
 )
-from tests.processes import under_gunicorn_config
 
 
 def _rendered(statement: object) -> str:
@@ -36,14 +35,3 @@ def _words(sql: str) -> str:
 )
 def test_each_statement_is_the_services(sql: str, service: object) -> None:
     assert _words(sql) == _rendered(service)
-
-
-@pytest.mark.parametrize(
-    ("environment", "seconds"), [({}, 0.02), ({"GIL_SWITCH_INTERVAL_MS": "3"}, 0.003)]
-)
-def test_the_baseline_runs_with_the_services_gil_switch_interval(
-    environment: dict[str, str], seconds: float
-) -> None:
-    for config in ("ota_web.gunicorn_conf", "bench.baseline_conf"):
-        switch = under_gunicorn_config(environment, "sys.getswitchinterval()", config)
-        assert switch == pytest.approx(seconds)

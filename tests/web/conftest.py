@@ -8,29 +8,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from loguru import logger
 
 from ota_adapters.clock import FixedClock
-from ota_adapters.postgres import load_sample_data
+from ota_adapters.sample_data import load_sample_data
 from ota_web.app import OtaFlask
-from ota_web.logging import Line, configure_logging, json_line, watching
+from ota_web.logging import json_line
 from ota_web.storage import Storage, engine_storage, sample_memory_storage
 from tests.postgres_servers import truncate
 from tests.web.support import NOW, build_app
+
+if TYPE_CHECKING:
+    from loguru import Message
 
 
 @pytest.fixture
 def storage_kind() -> str:
     return "memory"
-
-
-def _reset_to_sample_data(engine: sa.Engine) -> None:
-    truncate(engine)
-    load_sample_data(engine.url.render_as_string(hide_password=False))
 
 
 @pytest.fixture
@@ -39,8 +38,10 @@ def sample_storage(request: pytest.FixtureRequest, storage_kind: str) -> Storage
     if storage_kind == "memory":
         return sample_memory_storage(FixedClock(NOW))
     engine: sa.Engine = request.getfixturevalue(storage_kind)
-    _reset_to_sample_data(engine)
-    return engine_storage(engine)
+    truncate(engine)
+    storage = engine_storage(engine)
+    load_sample_data(storage.unit_of_work, recorded_at=NOW)
+    return storage
 
 
 @pytest.fixture
@@ -57,18 +58,17 @@ def client(app: OtaFlask) -> FlaskClient:
 
 @pytest.fixture
 def log_records() -> Iterator[list[dict[str, Any]]]:
-    """Every line written at INFO and above during the test, as its JSON line reads.
+    """Every line logged at INFO and above during the test, as its JSON line reads.
 
-    Lines are taken from the sink as written (loguru's and the request lines alike),
-    in order, each as the object production's JSON line holds: time, level,
-    message and fields, values as they are written (ids and dates as text).
-    Apps log at INFO by default; so does the sink when no app is built.
+    A sink of the test's own, added to loguru as any other sink would be, takes
+    each line as it is written, in order: time, level, message and fields, values
+    as they are written (ids and dates as text).
     """
     records: list[dict[str, Any]] = []
 
-    def keep(line: Line) -> None:
-        records.append(json.loads(json_line(line)))
+    def keep(message: Message) -> None:
+        records.append(json.loads(json_line(message.record)))
 
-    configure_logging("text", "INFO")
-    with watching(keep):
-        yield records
+    sink = logger.add(keep, level="INFO", format="{message}")
+    yield records
+    logger.remove(sink)

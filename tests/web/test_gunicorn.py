@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from ota_web.settings import DEFAULT_GIL_SWITCH_INTERVAL_MS
 from tests.live import TOKEN
 from tests.processes import under_gunicorn_config
 from tests.scale.instances import Instance, running_instances
@@ -61,12 +60,6 @@ def test_the_gunicorn_configuration_takes_its_sizes_from_the_environment() -> No
     assert under_gunicorn_config(env, sizes) == [3, 7, "0.0.0.0:9123", worker, False, True]
     assert under_gunicorn_config({"STORAGE": "postgres"}, "[c.workers, c.threads]") == [4, 25]
     assert under_gunicorn_config({"GUNICORN_RELOAD": "1"}, "c.reload") is True
-
-
-def test_the_master_sets_the_gil_switch_interval_its_workers_inherit() -> None:
-    switch = "sys.getswitchinterval()"
-    assert under_gunicorn_config({}, switch) == pytest.approx(DEFAULT_GIL_SWITCH_INTERVAL_MS / 1000)
-    assert under_gunicorn_config({"GIL_SWITCH_INTERVAL_MS": "7"}, switch) == pytest.approx(0.007)
 
 
 def test_the_gunicorn_master_loads_neither_the_app_nor_the_metrics_library() -> None:

@@ -17,9 +17,9 @@ from loguru import logger
 
 from ota_core import DateRange, Reservation, ReservationId
 from ota_web.events import DomainEvents
-from ota_web.logging import Line, configure_logging, json_line, new_request_id
+from ota_web.logging import configure_logging, new_request_id
 from ota_web.metrics import Metrics
-from ota_web.telemetry import RequestTelemetry, request_id
+from ota_web.telemetry import RequestTelemetry
 from tests.processes import in_forked_child
 from tests.web.support import AUTH, TOKEN, a_token, reserve, search
 
@@ -79,7 +79,8 @@ def test_the_token_is_never_logged_whole(client: FlaskClient, log_records: Recor
         f"start_date=2021-01-04&nights=3&access_token={token}",
         headers={"X-Request-ID": "req-1"},
     )
-    client.get("/api/v1/reservations/x", headers={"Authorization": f"Bearer {token}"})
+    unknown = f"/api/v1/reservations/{uuid.UUID(int=1)}"
+    client.get(unknown, headers={"Authorization": f"Bearer {token}"})
     reserve(client, headers={"Authorization": f"Bearer {token}"})
 
     assert log_records
@@ -141,6 +142,26 @@ def test_a_line_of_its_own_during_a_request_carries_the_request_id(
         ("request", "req-11"),
         ("outside any request", None),
     ]
+
+
+def test_a_sink_added_to_loguru_gets_the_request_line_with_the_request_id_in_extra(
+    client: FlaskClient,
+) -> None:
+    seen: list[tuple[str, dict[str, Any]]] = []
+
+    def keep(message: Any) -> None:
+        seen.append((message.record["message"], message.record["extra"]))
+
+    sink = logger.add(keep, level="INFO")
+    try:
+        search(client, "start_date=2021-01-04&nights=3", headers=AUTH | {"X-Request-ID": "req-18"})
+    finally:
+        logger.remove(sink)
+
+    ((message, extra),) = seen
+    assert message == "request"
+    assert extra["request_id"] == "req-18"
+    assert (extra["route"], extra["status"]) == ("/api/v1/properties/available", 200)
 
 
 def test_domain_events_are_logged_with_their_ids(client: FlaskClient, log_records: Records) -> None:
@@ -245,8 +266,13 @@ def test_json_lines_write_values_json_has_no_type_for_as_text(json_stream: io.St
         ),
     ],
 )
-def test_json_lines_are_timed_in_utc_to_the_millisecond(moment: dt.datetime, written: str) -> None:
-    assert json.loads(json_line(Line(moment, "INFO", "at", {})))["time"] == written
+def test_json_lines_are_timed_in_utc_to_the_millisecond(
+    json_stream: io.StringIO, moment: dt.datetime, written: str
+) -> None:
+    logger.patch(lambda record: record.update(time=moment)).info("at")
+
+    (line,) = (json.loads(text) for text in json_stream.getvalue().splitlines())
+    assert line["time"] == written
 
 
 @pytest.mark.parametrize(("level", "written"), [("DEBUG", 1), ("INFO", 1), ("WARNING", 0)])
@@ -327,8 +353,8 @@ def test_a_replayed_booking_is_counted_as_a_replay_not_a_new_reservation(
     assert "ota_booking_replays_total 1.0" in text
 
 
-def _failing_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-    assert request_id() == environ["HTTP_X_REQUEST_ID"], "bound while the app runs"
+def _failing_app(_environ: dict[str, Any], _start_response: Any) -> list[bytes]:
+    logger.warning("about to break")
     raise RuntimeError("the app broke before answering")
 
 
@@ -341,12 +367,14 @@ def test_a_request_the_app_fails_to_answer_is_still_logged_and_counted(
 
     with pytest.raises(RuntimeError, match="broke"):
         telemetry(environ, lambda *_: None)
+    logger.warning("after the request")
 
-    (line,) = log_records
+    warning, line, after = log_records
+    assert (warning["message"], warning["request_id"]) == ("about to break", "req-12")
     assert (line["request_id"], line["status"], line["route"]) == ("req-12", 500, "<unmatched>")
+    assert "request_id" not in after, "unbound once the request is over"
     labels = {"method": "GET", "route": "<unmatched>", "status": "500"}
     assert metrics.registry.get_sample_value("ota_http_request_duration_seconds_count", labels) == 1
-    assert request_id() == "-", "unbound once the request is over"
 
 
 def test_the_request_id_is_added_to_the_headers_the_app_starts_its_response_with() -> None:

@@ -30,7 +30,6 @@ def test_values_are_read_from_the_environment() -> None:
             "WEB_CONCURRENCY": "3",
             "GUNICORN_THREADS": "10",
             "GUNICORN_RELOAD": "1",
-            "GIL_SWITCH_INTERVAL_MS": "2",
             "LOG_FORMAT": "JSON",
             "LOG_LEVEL": "debug",
             "DB_POOL_SIZE": "7",
@@ -45,7 +44,6 @@ def test_values_are_read_from_the_environment() -> None:
     assert settings.database_replica_url == "postgresql://replica/ota"
     assert (settings.port, settings.web_concurrency, settings.gunicorn_threads) == (9000, 3, 10)
     assert settings.gunicorn_reload is True
-    assert settings.gil_switch_interval_ms == 2
     assert (settings.log_format, settings.log_level) == ("json", "DEBUG")
     assert (settings.db_pool_size, settings.db_connect_timeout) == (7, 2)
     assert settings.max_nights == 30
@@ -70,7 +68,6 @@ def test_blank_values_count_as_unset() -> None:
         ("LOG_FORMAT", "xml"),
         ("LOG_LEVEL", "LOUD"),
         ("GUNICORN_RELOAD", "maybe"),
-        ("GIL_SWITCH_INTERVAL_MS", "0"),
     ],
 )
 def test_a_bad_value_stops_the_start_naming_the_variable(variable: str, value: str) -> None:
