@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -93,3 +94,11 @@ def index_exists(conn: connection, name: str) -> bool:
 
 def mebibytes(size: int) -> str:
     return f"{size / 2**20:,.1f} MiB"
+
+
+def parse_setting(text: str) -> tuple[str, str]:
+    """A `NAME=VALUE` command-line argument as a (name, value) pair."""
+    name, _, value = text.partition("=")
+    if not name.replace("_", "").isalpha() or not value:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name, value

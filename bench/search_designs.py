@@ -24,7 +24,16 @@ import attrs
 from psycopg2.extensions import connection
 
 from bench import designs, measure, schema
-from bench.db import Timing, connect, execute, fetch_all, fetch_value, server_version, timed
+from bench.db import (
+    Timing,
+    connect,
+    execute,
+    fetch_all,
+    fetch_value,
+    parse_setting,
+    server_version,
+    timed,
+)
 from bench.designs import Design
 from bench.measure import Latency, PgbenchRun, Sample, Throughput
 
@@ -240,13 +249,6 @@ def print_summary(report: Report) -> None:
     for result in report.results:
         for mode in result.modes:
             print(f"EXPLAIN (ANALYZE, BUFFERS) of ({result.key}) {mode.mode}:\n{mode.explain}")
-
-
-def parse_setting(text: str) -> tuple[str, str]:
-    name, _, value = text.partition("=")
-    if not name.replace("_", "").isalpha() or not value:
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
-    return name, value
 
 
 def parse_args(argv: Sequence[str] | None = None) -> tuple[Options, Path | None]:
