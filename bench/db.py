@@ -38,7 +38,10 @@ def connect(url: str, settings: Mapping[str, str] | None = None) -> connection:
     return conn
 
 
-def execute(conn: connection, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> None:
+def execute(
+    conn: connection, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = ()
+) -> None:
+    """Run one statement; with `params=None` its `%` signs are left as they are."""
     with conn.cursor() as cur:
         cur.execute(sql, params)
 
@@ -57,7 +60,7 @@ def fetch_value(conn: connection, sql: str, params: Sequence[Any] | Mapping[str,
 
 
 def timed(
-    conn: connection, name: str, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+    conn: connection, name: str, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = ()
 ) -> Timing:
     """Run one statement and say how long it took."""
     started = time.perf_counter()
