@@ -185,13 +185,17 @@ def derive_steps(*, gist_on_gap: bool = True) -> list[Step]:
     return [*steps, upkeep(trigger_locks=True), VACUUM_GAPS]
 
 
-# Every property's gaps recomputed from its stays, against what upkeep left: rows that differ.
+# The given properties' gaps recomputed from their stays, against what upkeep left:
+# how many rows differ. And the repair: their gaps recomputed.
 DRIFT = f"""
-WITH fresh AS ({GAPS_FROM_STAYS})
-SELECT count(*) FROM (
-  (SELECT property_id, chunk, gap FROM fresh EXCEPT ALL
-   SELECT property_id, chunk, gap FROM property_gap)
-  UNION ALL
-  (SELECT property_id, chunk, gap FROM property_gap EXCEPT ALL
-   SELECT property_id, chunk, gap FROM fresh)) d
+WITH fresh AS (SELECT * FROM ({GAPS_FROM_STAYS}) g WHERE property_id = ANY(%(ids)s)),
+kept AS (SELECT property_id, chunk, gap FROM property_gap WHERE property_id = ANY(%(ids)s))
+SELECT count(*) FROM ((TABLE fresh EXCEPT ALL TABLE kept)
+                      UNION ALL (TABLE kept EXCEPT ALL TABLE fresh)) d
+"""  # noqa: S608 -- constants of this module
+
+REPAIR = f"""
+DELETE FROM property_gap WHERE property_id = ANY(%(ids)s);
+INSERT INTO property_gap (property_id, chunk, gap)
+SELECT * FROM ({GAPS_FROM_STAYS}) g WHERE property_id = ANY(%(ids)s)
 """  # noqa: S608 -- constants of this module
