@@ -23,19 +23,33 @@ from bench.schema import Step
 
 CHUNK_SPACING = 1024
 
+# Buckets of `chunk_size` consecutive ids; only rows whose bucket changes are written.
+ASSIGN_CHUNKS = f"""
+UPDATE property p SET chunk = b.chunk
+  FROM (SELECT property_id,
+               ((row_number() OVER (ORDER BY property_id) - 1) / %(chunk_size)s)::int
+                 * {CHUNK_SPACING} AS chunk
+          FROM property) b
+ WHERE p.property_id = b.property_id AND p.chunk IS DISTINCT FROM b.chunk
+"""  # noqa: S608 -- a constant of this module, the size is a parameter
+
 ADD_CHUNK = Step(
     "property.chunk: buckets of consecutive ids",
-    f"""
-    ALTER TABLE property ADD COLUMN chunk integer;
-    UPDATE property p SET chunk = b.chunk
-      FROM (SELECT property_id,
-                   ((row_number() OVER (ORDER BY property_id) - 1) / %(chunk_size)s)::int
-                     * {CHUNK_SPACING} AS chunk
-              FROM property) b
-     WHERE p.property_id = b.property_id;
-    ALTER TABLE property ALTER COLUMN chunk SET NOT NULL
-    """,  # noqa: S608 -- a constant of this module, the size is a parameter
+    "ALTER TABLE property ADD COLUMN chunk integer;"
+    + ASSIGN_CHUNKS
+    + ";ALTER TABLE property ALTER COLUMN chunk SET NOT NULL",
 )
+
+# Every bucket drawn anew (a rebalance of all chunks at once); the gaps follow their property.
+RECHUNK = [
+    Step("reassign property.chunk", ASSIGN_CHUNKS),
+    Step(
+        "copy chunks to property_gap",
+        "UPDATE property_gap g SET chunk = p.chunk FROM property p"
+        " WHERE g.property_id = p.property_id AND g.chunk <> p.chunk",
+    ),
+    Step("reindex the chunk GiST", "REINDEX INDEX property_gap_chunk_idx"),
+]
 
 CREATE_GAPS = Step(
     "create property_gap",

@@ -62,6 +62,18 @@ def generate(args: argparse.Namespace) -> None:
         conn.close()
 
 
+def rechunk(args: argparse.Namespace) -> None:
+    conn = connect(args.url, BUILD)
+    try:
+        params = {"chunk_size": args.chunk_size}
+        steps = [*gap_schema.RECHUNK, gap_schema.VACUUM_GAPS]
+        for step in steps:
+            timing = timed(conn, step.name, step.sql, params if "%(" in step.sql else None)
+            print(f"  {timing.seconds:9.1f} s  {timing.name}", flush=True)
+    finally:
+        conn.close()
+
+
 def measure(args: argparse.Namespace) -> None:
     conn = connect(args.url, SESSION)
     try:
@@ -114,6 +126,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="skip the exclusion constraint (searches do not read it; the write path needs it)",
     )
+    chunks = commands.add_parser("rechunk", help="draw the chunks anew at another size")
+    chunks.add_argument("--chunk-size", type=int, required=True)
     run = commands.add_parser("measure", help="time every design in every cell")
     run.add_argument("--designs", default="abcde")
     run.add_argument("--samples", type=int, default=300, help="per cell")
@@ -127,7 +141,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     run.add_argument("--busy", type=float, default=0.95, help="occupancy of the busy case")
     run.add_argument("--mostly-free", type=float, default=0.30, help="and of the other one")
     run.add_argument("--seed", type=int, default=7)
-    for command in (gen, run):
+    for command in (gen, chunks, run):
         command.add_argument("--url", required=True)
         command.add_argument("--json", type=Path, help="write the report here (.md, .svg beside)")
     return parser.parse_args(argv)
@@ -135,7 +149,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    generate(args) if args.command == "generate" else measure(args)
+    {"generate": generate, "rechunk": rechunk, "measure": measure}[args.command](args)
 
 
 if __name__ == "__main__":
