@@ -8,6 +8,7 @@ goal drawn across. Written by hand: the benchmarks need no plotting library.
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Sequence
 from html import escape
 
@@ -54,13 +55,25 @@ def markdown(results: Sequence[CellResult], throughput: Sequence[Throughput], co
             + ", ".join(f"{s.design} {s.mismatches}" for s in result.stats) + " |"
         )  # fmt: skip
     if throughput:
-        lines += ["", "| case | design | clients | q/s | mean ms |", "|---|---|---|---|---|"]
-        lines += [
-            f"| {t.case} ({t.occupancy:.0%}) | {t.design} | {t.clients} | {t.tps:,.0f} | "
-            f"{t.mean_latency_ms:.1f} |"
-            for t in throughput
-        ]
+        lines += ["", throughput_table(throughput)]
     return "\n".join(lines) + "\n"
+
+
+def throughput_table(runs: Sequence[Throughput]) -> str:
+    """Searches per second per case and design: the median over rounds, then each round's."""
+    lines = ["| case | design | clients | median q/s | q/s by round | mean ms |",
+             "|---|---|---|---|---|---|"]  # fmt: skip
+    keys = dict.fromkeys((t.case, t.occupancy, t.design) for t in runs)
+    for case, occupancy, design in keys:
+        mine = sorted((t for t in runs if (t.case, t.design) == (case, design)),
+                      key=lambda t: t.round)  # fmt: skip
+        rates = ", ".join(f"{t.tps:,.0f}" for t in mine)
+        lines.append(
+            f"| {case} ({occupancy:.0%}) | {design} | {mine[0].clients} | "
+            f"{statistics.median(t.tps for t in mine):,.0f} | {rates} | "
+            f"{statistics.median(t.mean_latency_ms for t in mine):.1f} |"
+        )
+    return "\n".join(lines)
 
 
 def y_of(ms: float) -> float:

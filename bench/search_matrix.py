@@ -95,10 +95,11 @@ def measure(args: argparse.Namespace) -> None:
                 print(matrix_plot.cell_line(result), flush=True)
         load = Load(args.url, args.clients, args.pgbench_seconds, len(ids), budget)
         throughput = [
-            run_throughput(load, case, design)
+            run_throughput(load, case, design, round_ + 1)
+            for round_ in range(args.rounds if args.clients > 0 else 0)
             for case in (Case("busy", args.busy), Case("mostly free", args.mostly_free))
-            for design in designs
-            if args.clients > 0
+            # every other round in the opposite order, so a change of load hits all alike
+            for design in (designs if round_ % 2 == 0 else designs[::-1])
         ]
         report = {"server": server_version(conn), "properties": len(ids), "session": SESSION,
                   "samples": args.samples, "budget": attrs.asdict(budget),
@@ -137,7 +138,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     run.add_argument("--nights", type=int, nargs="+", default=list(NIGHTS))
     run.add_argument("--explain", default="ade", help="designs whose slowest plan is kept")
     run.add_argument("--clients", type=int, default=16, help="pgbench clients; 0: skip")
-    run.add_argument("--pgbench-seconds", type=int, default=20)
+    run.add_argument("--pgbench-seconds", type=int, default=15)
+    run.add_argument("--rounds", type=int, default=2, help="pgbench runs per design and case")
     run.add_argument("--busy", type=float, default=0.95, help="occupancy of the busy case")
     run.add_argument("--mostly-free", type=float, default=0.30, help="and of the other one")
     run.add_argument("--seed", type=int, default=7)

@@ -12,7 +12,7 @@ import pytest
 
 from bench.matrix_data import RowStream
 from bench.matrix_designs import designs, service_sql
-from bench.matrix_plot import GOAL_MS, markdown, svg, y_of
+from bench.matrix_plot import GOAL_MS, markdown, svg, throughput_table, y_of
 from bench.matrix_run import Cell, CellResult, Stats, percentile, samples_for
 from bench.matrix_seasons import (
     LONGEST_STAY,
@@ -25,7 +25,7 @@ from bench.matrix_seasons import (
     seasons,
     stay_rows,
 )
-from bench.matrix_throughput import script
+from bench.matrix_throughput import Throughput, script
 
 PLACEHOLDERS = {"start", "end", "after", "limit", "budget"}
 
@@ -149,3 +149,11 @@ def test_the_table_and_the_plot_show_every_cell() -> None:
     picture = svg(results, 1000)
     assert picture.count("<circle") == 2 + 1  # one per cell and design, one in the legend
     assert y_of(GOAL_MS) > y_of(25.0) > y_of(1000.0)
+
+
+def test_throughput_is_the_median_over_rounds_with_every_round_listed() -> None:
+    runs = [
+        Throughput(r, "busy", 0.95, "d", 16, 15, 100, tps, 10.0)
+        for r, tps in ((1, 900.0), (2, 300.0), (3, 800.0))
+    ]
+    assert "| busy (95%) | d | 16 | 800 | 900, 300, 800 | 10.0 |" in throughput_table(runs)
