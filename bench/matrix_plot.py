@@ -43,7 +43,7 @@ def markdown(results: Sequence[CellResult], throughput: Sequence[Throughput], co
     ]
     for result in results:
         cells = [f"{s.p50_ms:.2f} / {s.p99_ms:.2f} ({s.samples})" for s in result.stats]
-        first = result.stats[0]
+        first = max(result.stats, key=lambda s: s.samples)  # the most samples counted
         not_found = [f"{s.design} {s.not_found_p99_ms:.1f}" for s in result.stats
                      if s.not_found_p99_ms is not None]  # fmt: skip
         not_found_text = f"{first.not_found}/{first.first_pages}" + (

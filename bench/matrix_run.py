@@ -2,10 +2,10 @@
 
 A cell is a season (one occupancy level) and a number of nights. Its samples
 are random first nights inside the season with random cursors (a quarter of
-them first pages). All designs of a cell run the same samples one after the
-other on one connection, so machine load hits them alike; a design stops
-early once it has spent its time budget on the cell (slow cells get fewer
-samples, never fewer than `min_samples`).
+them first pages). All designs of a cell run the same samples on one
+connection, taking turns sample by sample, so the machine's load hits them
+alike; a design stops early once it has spent its time budget on the cell
+(slow cells get fewer samples, never fewer than `min_samples`).
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class Stats:
     first_pages: int
     not_found: int  # first pages with no property: the API's 404
     not_found_p99_ms: float | None
-    mismatches: int  # pages that differ from the first design's for the same sample
+    mismatches: int  # pages that differ, sample by sample, from those of the design that ran most
 
 
 @attrs.frozen
@@ -101,30 +101,42 @@ class Budget:
     explain: str = "ade"  # designs whose slowest sample is run again under EXPLAIN ANALYZE
 
 
-def run_design(
-    conn: connection, design: Design, samples: Sequence[Sample], budget: Budget
-) -> tuple[list[float], list[list[str]]]:
-    """Milliseconds and pages of the samples run within the budget, in order."""
-    times: list[float] = []
-    pages: list[list[str]] = []
-    spent = 0.0
+def run_sample(
+    conn: connection, design: Design, sample: Sample, budget: Budget
+) -> tuple[float, list[str]]:
+    """Milliseconds and the page of one search, as the client sees them."""
+    params = sample.params(budget.limit, budget.probe_budget)
     with conn.cursor() as cur:
+        started = time.perf_counter()
+        cur.execute(design.sql(first_page=not sample.after), params)
+        rows = cur.fetchall()
+        elapsed = time.perf_counter() - started
+    return elapsed * 1000, [row[0] for row in rows]
+
+
+def run_designs(
+    conn: connection, designs: Sequence[Design], samples: Sequence[Sample], budget: Budget
+) -> dict[str, tuple[list[float], list[list[str]]]]:
+    """Each design's milliseconds and pages, sample by sample, the designs taking turns.
+
+    Taking turns on every sample makes a change of the machine's load hit every
+    design alike. A design leaves once it has spent its time budget (and run
+    `min_samples`); the others go on.
+    """
+    for design in designs:
         for sample in samples[:WARM_UP]:
-            params = sample.params(budget.limit, budget.probe_budget)
-            cur.execute(design.sql(first_page=not sample.after), params)
-            cur.fetchall()
-        for sample in samples:
-            params = sample.params(budget.limit, budget.probe_budget)
-            started = time.perf_counter()
-            cur.execute(design.sql(first_page=not sample.after), params)
-            rows = cur.fetchall()
-            elapsed = time.perf_counter() - started
-            times.append(elapsed * 1000)
-            pages.append([row[0] for row in rows])
-            spent += elapsed
-            if spent > budget.seconds_per_design and len(times) >= budget.min_samples:
-                break
-    return times, pages
+            run_sample(conn, design, sample, budget)
+    runs: dict[str, tuple[list[float], list[list[str]]]] = {d.key: ([], []) for d in designs}
+    active = list(designs)
+    for sample in samples:
+        for design in list(active):
+            elapsed, page = run_sample(conn, design, sample, budget)
+            times, pages = runs[design.key]
+            times.append(elapsed)
+            pages.append(page)
+            if sum(times) > budget.seconds_per_design * 1000 and len(times) >= budget.min_samples:
+                active.remove(design)
+    return runs
 
 
 def stats_of(
@@ -168,11 +180,11 @@ def run_cell(
     budget: Budget,
 ) -> CellResult:
     stats, plans = [], {}
-    reference: list[list[str]] = []
+    runs = run_designs(conn, designs, samples, budget)
+    reference = max((pages for _, pages in runs.values()), key=len)  # checked against the others
     for design in designs:
-        times, pages = run_design(conn, design, samples, budget)
+        times, pages = runs[design.key]
         stats.append(stats_of(design.key, samples, times, pages, reference))
-        reference = reference + pages[len(reference) :]  # the first design to reach a sample
         if design.key in budget.explain:
             slowest = max(range(len(times)), key=times.__getitem__)
             plans[design.key] = explain(conn, design, samples[slowest], budget)
