@@ -82,6 +82,7 @@ def measure(args: argparse.Namespace) -> None:
         budget = Budget(
             probe_budget=args.probe_budget,
             seconds_per_design=args.cell_seconds,
+            min_samples=args.min_samples,
             explain=args.explain,
         )
         designs = by_keys(args.designs)
@@ -133,6 +134,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     run.add_argument("--designs", default="abcde")
     run.add_argument("--samples", type=int, default=300, help="per cell")
     run.add_argument("--cell-seconds", type=float, default=10.0, help="per design and cell")
+    run.add_argument("--min-samples", type=int, default=20, help="even past the time budget")
     run.add_argument("--probe-budget", type=int, default=400)
     run.add_argument("--occupancies", type=float, nargs="+", default=list(OCCUPANCIES))
     run.add_argument("--nights", type=int, nargs="+", default=list(NIGHTS))
