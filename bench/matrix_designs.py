@@ -3,7 +3,7 @@
 Every design answers the same question: the first `limit` properties (by
 `property_id`, "C" order) after the cursor `after` with no confirmed stay
 overlapping [start, end). Placeholders are psycopg2's (`%(start)s`, `%(end)s`,
-`%(after)s`, `%(limit)s`, `%(budget)s`); the first page has `after = ''`,
+`%(after)s`, `%(limit)s`, `%(budget)s`, `%(cap)s`); the first page has `after = ''`,
 except for (a), which is the service's own statement in both of its shapes.
 
 - (a) the service's statement: one B-tree probe of `reservation` per property, in id order.
@@ -13,6 +13,9 @@ except for (a), which is the service's own statement in both of its shapes.
   cursor's chunk yields chunk after chunk; an incremental sort orders each chunk by id,
   and the limit stops the scan once the page is full.
 - (e) (c) with (d) as its fallback.
+- (f) the probe budget, then the gap GiST's first `cap` matches after the probes in any
+  order: fewer than `cap` are all the matches, sorted for the page; otherwise (d).
+- (g) (f) as a PL/pgSQL function (`bench.gap_search`), its statements' plans cached.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import functools
 import attrs
 from sqlalchemy.dialects import postgresql
 
+from bench import gap_search
 from bench.schema import LONGEST_STAY_NIGHTS
 from ota_adapters.postgres.statements import free_properties_statement
 
@@ -74,6 +78,35 @@ UNION ALL
              THEN (SELECT count(*) FROM probed) = %(budget)s ELSE false END)
 ORDER BY property_id"""  # noqa: S608 -- fragments of this module
 
+# (f): after the probes, the gap GiST's first `cap` matches in any order. Fewer than
+# `cap` are all there are: sorted, they give the rest of the page. Otherwise matches
+# are dense enough for the chunk walk to stop after a few chunks.
+PROBE_SPARSE_DENSE = f"""
+WITH probed AS (
+  SELECT p.property_id, p.description, NOT EXISTS ({PROBE}) AS free
+    FROM property p WHERE p.property_id > %(after)s
+   ORDER BY p.property_id LIMIT %(budget)s
+), page AS (
+  SELECT property_id, description FROM probed WHERE free LIMIT %(limit)s
+), found AS (SELECT count(*) AS n FROM page
+), fallback AS (
+  SELECT CASE WHEN (SELECT n FROM found) < %(limit)s THEN
+    (SELECT CASE WHEN count(*) = %(budget)s THEN max(property_id) END FROM probed) END AS after
+), sparse AS MATERIALIZED (
+  SELECT g.property_id FROM property_gap g
+   WHERE (SELECT after FROM fallback) IS NOT NULL
+     AND g.gap @> {STAY} AND g.property_id > (SELECT after FROM fallback)
+   LIMIT %(cap)s)
+SELECT property_id, description FROM page
+UNION ALL
+(SELECT f.property_id, {DESCRIPTION} FROM sparse f
+  WHERE (SELECT count(*) FROM sparse) < %(cap)s
+  ORDER BY f.property_id LIMIT (%(limit)s - (SELECT n FROM found)))
+UNION ALL
+(SELECT f.property_id, {DESCRIPTION} FROM ({{matches}}) f
+  WHERE (SELECT count(*) FROM sparse) = %(cap)s)
+ORDER BY property_id"""  # noqa: S608 -- fragments of this module
+
 FALLBACK_AFTER = "(SELECT max(property_id) FROM probed)"
 FALLBACK_LIMIT = "(%(limit)s - (SELECT n FROM found))"
 
@@ -111,6 +144,9 @@ def designs() -> list[Design]:
     on_chunks = CHUNK_MATCHES.format(after="%(after)s", limit="%(limit)s")
     gaps_after_probe = GAP_MATCHES.format(after=FALLBACK_AFTER, limit=FALLBACK_LIMIT)
     chunks_after_probe = CHUNK_MATCHES.format(after=FALLBACK_AFTER, limit=FALLBACK_LIMIT)
+    chunks_after_sparse = CHUNK_MATCHES.format(
+        after="(SELECT after FROM fallback)", limit=FALLBACK_LIMIT
+    )
     return [
         Design(
             "a",
@@ -134,6 +170,12 @@ def designs() -> list[Design]:
             "probe budget, then chunked gap GiST",
             *_same_sql(PROBE_THEN.format(matches=chunks_after_probe)),
         ),
+        Design(
+            "f",
+            "probe budget, then gap GiST if sparse, else chunked",
+            *_same_sql(PROBE_SPARSE_DENSE.format(matches=chunks_after_sparse)),
+        ),
+        Design("g", "(f) as a PL/pgSQL function, plans cached", *_same_sql(gap_search.CALL)),
     ]
 
 

@@ -35,10 +35,10 @@ class Sample:
     nights: int
     after: str  # '' for the first page
 
-    def params(self, limit: int, budget: int) -> dict[str, Any]:
+    def params(self, limit: int, budget: int, cap: int = 2000) -> dict[str, Any]:
         end = self.start + dt.timedelta(days=self.nights)
         return {"start": self.start, "end": end, "after": self.after, "limit": limit,
-                "budget": budget}  # fmt: skip
+                "budget": budget, "cap": cap}  # fmt: skip
 
 
 @attrs.frozen
@@ -96,6 +96,7 @@ class Budget:
 
     limit: int = 101  # a page of 100 and one more to know if another follows
     probe_budget: int = 400
+    sparse_cap: int = 2000  # (f): at most this many gaps read before walking chunks
     seconds_per_design: float = 10.0
     min_samples: int = 20
     explain: str = "ade"  # designs whose slowest sample is run again under EXPLAIN ANALYZE
@@ -105,7 +106,7 @@ def run_sample(
     conn: connection, design: Design, sample: Sample, budget: Budget
 ) -> tuple[float, list[str]]:
     """Milliseconds and the page of one search, as the client sees them."""
-    params = sample.params(budget.limit, budget.probe_budget)
+    params = sample.params(budget.limit, budget.probe_budget, budget.sparse_cap)
     with conn.cursor() as cur:
         started = time.perf_counter()
         cur.execute(design.sql(first_page=not sample.after), params)
@@ -167,7 +168,7 @@ def explain(conn: connection, design: Design, sample: Sample, budget: Budget) ->
     with conn.cursor() as cur:
         cur.execute(
             "EXPLAIN (ANALYZE, BUFFERS) " + design.sql(first_page=not sample.after),
-            sample.params(budget.limit, budget.probe_budget),
+            sample.params(budget.limit, budget.probe_budget, budget.sparse_cap),
         )
         return "\n".join(row[0] for row in cur.fetchall())
 

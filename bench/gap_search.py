@@ -1,0 +1,83 @@
+"""Design (g): the search as a PL/pgSQL function, in three bounded stages.
+
+1. Probe the first `budget` properties after the cursor, one B-tree probe each,
+   as the service does today: where most properties are free the page fills here.
+2. Otherwise read at most `cap` gaps holding the stay after the last probed
+   property from the GiST on `gap`, in no order. Fewer than `cap` are all the
+   matches there are: sorted, they give the rest of the page.
+3. Otherwise the matches are dense: the KNN walk of the (chunk, gap) GiST from
+   the cursor's chunk stops after the few chunks that hold the rest of the page.
+
+Each stage is a plain statement whose plan PL/pgSQL caches per session, so a
+search is planned once, not on every call; the stages run one after the other
+only as far as the page needs. The caller orders the rows (`ORDER BY
+property_id`) rather than rely on the function's order.
+"""
+
+from __future__ import annotations
+
+from bench.schema import LONGEST_STAY_NIGHTS, Step
+
+SEARCH_FUNCTION = Step(
+    "search function free_properties()",
+    f"""
+CREATE OR REPLACE FUNCTION free_properties(
+  stay_start date, stay_end date, after_id text, page_size integer,
+  budget integer DEFAULT 200, cap integer DEFAULT 2000)
+RETURNS TABLE (property_id text, description text)
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+DECLARE
+  stay daterange := daterange(stay_start, stay_end);
+  found integer;
+  probed integer;
+  last_probed text;
+  sparse text[];
+  first_chunk integer;
+BEGIN
+  RETURN QUERY
+    SELECT p.property_id, p.description
+      FROM (SELECT property_id, description FROM property
+             WHERE property_id > after_id ORDER BY property_id LIMIT budget) p
+     WHERE NOT EXISTS (
+       SELECT 1 FROM reservation r
+        WHERE r.property_id = p.property_id AND r.status = 'confirmed'
+          AND r.start_date < stay_end
+          AND r.start_date > stay_start - {LONGEST_STAY_NIGHTS}
+          AND r.end_date > stay_start)
+     ORDER BY p.property_id LIMIT page_size;
+  GET DIAGNOSTICS found = ROW_COUNT;
+  IF found = page_size THEN
+    RETURN;
+  END IF;
+  SELECT max(b.property_id), count(*) INTO last_probed, probed
+    FROM (SELECT property_id FROM property
+           WHERE property_id > after_id ORDER BY property_id LIMIT budget) b;
+  IF probed < budget THEN
+    RETURN;  -- the catalogue ended within the budget
+  END IF;
+  SELECT array_agg(m.property_id) INTO sparse
+    FROM (SELECT g.property_id FROM property_gap g
+           WHERE g.gap @> stay AND g.property_id > last_probed LIMIT cap) m;
+  IF coalesce(cardinality(sparse), 0) < cap THEN
+    RETURN QUERY
+      SELECT s.id, (SELECT p.description FROM property p WHERE p.property_id = s.id)
+        FROM unnest(sparse) AS s(id) ORDER BY s.id LIMIT page_size - found;
+    RETURN;
+  END IF;
+  SELECT chunk INTO first_chunk FROM property
+   WHERE property_id > last_probed ORDER BY property_id LIMIT 1;
+  RETURN QUERY
+    SELECT f.property_id,
+           (SELECT p.description FROM property p WHERE p.property_id = f.property_id)
+      FROM (SELECT g.property_id FROM property_gap g
+             WHERE g.chunk >= first_chunk AND g.gap @> stay AND g.property_id > last_probed
+             ORDER BY g.chunk <-> first_chunk, g.property_id LIMIT page_size - found) f;
+END $$
+""",  # noqa: S608 -- a constant of the schema
+)
+
+CALL = """
+SELECT property_id, description
+  FROM free_properties(%(start)s::date, %(end)s::date, %(after)s, %(limit)s, %(budget)s, %(cap)s)
+ ORDER BY property_id"""
