@@ -5,8 +5,11 @@
 2. Otherwise read at most `cap` gaps holding the stay after the last probed
    property from the GiST on `gap`, in no order. Fewer than `cap` are all the
    matches there are: sorted, they give the rest of the page.
-3. Otherwise the matches are dense: the KNN walk of the (chunk, gap) GiST from
-   the cursor's chunk stops after the few chunks that hold the rest of the page.
+3. Otherwise the matches are dense: chunk after chunk from the cursor's, the
+   (chunk, gap) GiST gives each chunk's matches, sorted by id, until the page is
+   full; density means few chunks. (A KNN scan ordered by chunk does this in one
+   statement, but whether the planner picks it depends on its estimates: PostgreSQL
+   15 sorts every match instead at small sizes.)
 
 Each stage is a plain statement whose plan PL/pgSQL caches per session, so a
 search is planned once, not on every call; the stages run one after the other
@@ -17,6 +20,10 @@ property_id`) rather than rely on the function's order.
 from __future__ import annotations
 
 from bench.schema import LONGEST_STAY_NIGHTS, Step
+
+CHUNK_INDEX = Step(
+    "B-tree property (chunk): the next chunk", "CREATE INDEX property_chunk_idx ON property (chunk)"
+)
 
 SEARCH_FUNCTION = Step(
     "search function free_properties()",
@@ -33,7 +40,8 @@ DECLARE
   probed integer;
   last_probed text;
   sparse text[];
-  first_chunk integer;
+  this_chunk integer;
+  added integer;
 BEGIN
   RETURN QUERY
     SELECT p.property_id, p.description
@@ -65,14 +73,20 @@ BEGIN
         FROM unnest(sparse) AS s(id) ORDER BY s.id LIMIT page_size - found;
     RETURN;
   END IF;
-  SELECT chunk INTO first_chunk FROM property
+  -- Chunk by chunk: each statement is planned alike whatever the statistics say.
+  SELECT chunk INTO this_chunk FROM property
    WHERE property_id > last_probed ORDER BY property_id LIMIT 1;
-  RETURN QUERY
-    SELECT f.property_id,
-           (SELECT p.description FROM property p WHERE p.property_id = f.property_id)
-      FROM (SELECT g.property_id FROM property_gap g
-             WHERE g.chunk >= first_chunk AND g.gap @> stay AND g.property_id > last_probed
-             ORDER BY g.chunk <-> first_chunk, g.property_id LIMIT page_size - found) f;
+  WHILE found < page_size AND this_chunk IS NOT NULL LOOP
+    RETURN QUERY
+      SELECT f.property_id,
+             (SELECT p.description FROM property p WHERE p.property_id = f.property_id)
+        FROM (SELECT g.property_id FROM property_gap g
+               WHERE g.chunk = this_chunk AND g.gap @> stay AND g.property_id > last_probed
+               ORDER BY g.property_id LIMIT page_size - found) f;
+    GET DIAGNOSTICS added = ROW_COUNT;
+    found := found + added;
+    SELECT min(chunk) INTO this_chunk FROM property WHERE chunk > this_chunk;
+  END LOOP;
 END $$
 """,  # noqa: S608 -- a constant of the schema
 )

@@ -15,7 +15,8 @@ except for (a), which is the service's own statement in both of its shapes.
 - (e) (c) with (d) as its fallback.
 - (f) the probe budget, then the gap GiST's first `cap` matches after the probes in any
   order: fewer than `cap` are all the matches, sorted for the page; otherwise (d).
-- (g) (f) as a PL/pgSQL function (`bench.gap_search`), its statements' plans cached.
+- (g) (f) as a PL/pgSQL function (`bench.gap_search`), its statements' plans cached,
+  walking chunks one statement per chunk instead of one KNN scan.
 """
 
 from __future__ import annotations
@@ -175,7 +176,11 @@ def designs() -> list[Design]:
             "probe budget, then gap GiST if sparse, else chunked",
             *_same_sql(PROBE_SPARSE_DENSE.format(matches=chunks_after_sparse)),
         ),
-        Design("g", "(f) as a PL/pgSQL function, plans cached", *_same_sql(gap_search.CALL)),
+        Design(
+            "g",
+            "(f) as a PL/pgSQL function, chunk by chunk",
+            *_same_sql(gap_search.CALL),
+        ),
     ]
 
 
