@@ -46,7 +46,7 @@ RECHUNK = [
         "UPDATE property_gap g SET chunk = p.chunk FROM property p"
         " WHERE g.property_id = p.property_id AND g.chunk <> p.chunk",
     ),
-    Step("reindex the chunk GiST", "REINDEX INDEX property_gap_chunk_idx"),
+    Step("reindex the chunk GiST", "REINDEX INDEX property_gap_chunk_idx"),  # keeps buffering
 ]
 
 CREATE_GAPS = Step(
@@ -88,14 +88,19 @@ GAP_KEY = Step(
     "property_gap primary key (property_id, gap)",
     "ALTER TABLE property_gap ADD PRIMARY KEY (property_id, gap)",
 )
+# Built by insertion (buffering), not by sorting: a sorted build packs the gaps in
+# (chunk, lower bound) order, so a search inside a chunk reads every page whose gaps
+# start before the stay; inserted one by one, as bookings will anyway, pages group
+# gaps by both bounds (a third of the pages read per chunk at 100k properties).
 GAP_GIST = Step(
     "GiST (gap) INCLUDE (property_id)",
-    "CREATE INDEX property_gap_gap_idx ON property_gap USING gist (gap) INCLUDE (property_id)",
+    "CREATE INDEX property_gap_gap_idx ON property_gap USING gist (gap) INCLUDE (property_id)"
+    " WITH (buffering = on)",
 )
 CHUNK_GIST = Step(
     "GiST (chunk, gap) INCLUDE (property_id)",
     "CREATE INDEX property_gap_chunk_idx ON property_gap USING gist (chunk, gap)"
-    " INCLUDE (property_id)",
+    " INCLUDE (property_id) WITH (buffering = on)",
 )
 VACUUM_GAPS = Step("vacuum analyze", "VACUUM (ANALYZE) property, property_gap")
 

@@ -2,10 +2,12 @@
 
 1. Probe the first `budget` properties after the cursor, one B-tree probe each,
    as the service does today: where most properties are free the page fills here.
-2. Otherwise read at most `cap` gaps holding the stay after the last probed
-   property from the GiST on `gap`, in no order. Fewer than `cap` are all the
-   matches there are: sorted, they give the rest of the page.
-3. Otherwise the matches are dense: chunk after chunk from the cursor's, the
+2. If no probed property was free, matches may be sparse: read at most `cap`
+   gaps holding the stay after the last probed property from the GiST on `gap`,
+   in no order. Fewer than `cap` are all the matches there are: sorted, they
+   give the page.
+3. Otherwise the matches are dense (some probe found one free, or `cap` gaps
+   matched): chunk after chunk from the cursor's, the
    (chunk, gap) GiST gives each chunk's matches, sorted by id, until the page is
    full; density means few chunks. (A KNN scan ordered by chunk does this in one
    statement, but whether the planner picks it depends on its estimates: PostgreSQL
@@ -32,7 +34,10 @@ CREATE OR REPLACE FUNCTION free_properties(
   stay_start date, stay_end date, after_id text, page_size integer,
   budget integer DEFAULT 200, cap integer DEFAULT 2000)
 RETURNS TABLE (property_id text, description text)
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE
+-- Plans made once per session: replanning on every call for the dates given costs
+-- more than it saves, and each statement's generic plan is the one wanted.
+SET plan_cache_mode = force_generic_plan AS $$
 #variable_conflict use_column
 DECLARE
   stay daterange := daterange(stay_start, stay_end);
@@ -52,7 +57,8 @@ BEGIN
         WHERE r.property_id = p.property_id AND r.status = 'confirmed'
           AND r.start_date < stay_end
           AND r.start_date > stay_start - {LONGEST_STAY_NIGHTS}
-          AND r.end_date > stay_start)
+          AND r.end_date > stay_start
+        OFFSET 0)  -- a probe per property, never an anti-join (as the service's SQL)
      ORDER BY p.property_id LIMIT page_size;
   GET DIAGNOSTICS found = ROW_COUNT;
   IF found = page_size THEN
@@ -64,14 +70,16 @@ BEGIN
   IF probed < budget THEN
     RETURN;  -- the catalogue ended within the budget
   END IF;
-  SELECT array_agg(m.property_id) INTO sparse
-    FROM (SELECT g.property_id FROM property_gap g
-           WHERE g.gap @> stay AND g.property_id > last_probed LIMIT cap) m;
-  IF coalesce(cardinality(sparse), 0) < cap THEN
-    RETURN QUERY
-      SELECT s.id, (SELECT p.description FROM property p WHERE p.property_id = s.id)
-        FROM unnest(sparse) AS s(id) ORDER BY s.id LIMIT page_size - found;
-    RETURN;
+  IF found = 0 THEN  -- nothing free among the probed: matches may be sparse
+    SELECT array_agg(m.property_id) INTO sparse
+      FROM (SELECT g.property_id FROM property_gap g
+             WHERE g.gap @> stay AND g.property_id > last_probed LIMIT cap) m;
+    IF coalesce(cardinality(sparse), 0) < cap THEN
+      RETURN QUERY
+        SELECT s.id, (SELECT p.description FROM property p WHERE p.property_id = s.id)
+          FROM unnest(sparse) AS s(id) ORDER BY s.id LIMIT page_size;
+      RETURN;
+    END IF;
   END IF;
   -- Chunk by chunk: each statement is planned alike whatever the statistics say.
   SELECT chunk INTO this_chunk FROM property
