@@ -17,6 +17,7 @@ except for (a), which is the service's own statement in both of its shapes.
   order: fewer than `cap` are all the matches, sorted for the page; otherwise (d).
 - (g) (f) as a PL/pgSQL function (`bench.gap_search`), its statements' plans cached,
   walking chunks one statement per chunk instead of one KNN scan.
+- (h) (g) with half the probe budget.
 """
 
 from __future__ import annotations
@@ -180,6 +181,11 @@ def designs() -> list[Design]:
             "g",
             "(f) as a PL/pgSQL function, chunk by chunk",
             *_same_sql(gap_search.CALL),
+        ),
+        Design(
+            "h",
+            "(g) with half the probe budget",
+            *_same_sql(gap_search.CALL.replace("%(budget)s", "(%(budget)s / 2)")),
         ),
     ]
 

@@ -17,7 +17,7 @@ from bench.matrix_throughput import Throughput
 
 GOAL_MS = 20.0
 COLOURS = {"a": "#d62728", "b": "#ff7f0e", "c": "#9467bd", "d": "#1f77b4", "e": "#2ca02c",
-           "f": "#8c564b", "g": "#17becf"}  # fmt: skip
+           "f": "#8c564b", "g": "#17becf", "h": "#e377c2"}  # fmt: skip
 LOW_MS, HIGH_MS = 0.1, 10_000.0
 WIDTH, HEIGHT, LEFT, TOP, BOTTOM = 900, 420, 60, 40, 70
 
