@@ -2,16 +2,18 @@
 
 1. Probe the first `budget` properties after the cursor, one B-tree probe each,
    as the service does today: where most properties are free the page fills here.
-2. If no probed property was free, matches may be sparse: read at most `cap`
-   gaps holding the stay after the last probed property from the GiST on `gap`,
-   in no order. Fewer than `cap` are all the matches there are: sorted, they
-   give the page.
-3. Otherwise the matches are dense (some probe found one free, or `cap` gaps
-   matched): chunk after chunk from the cursor's, the
-   (chunk, gap) GiST gives each chunk's matches, sorted by id, until the page is
-   full; density means few chunks. (A KNN scan ordered by chunk does this in one
-   statement, but whether the planner picks it depends on its estimates: PostgreSQL
-   15 sorts every match instead at small sizes.)
+2. If under 1 in `sparse_below` probed properties was free, matches may be
+   sparse: read at most `cap` gaps holding the stay after the last property
+   looked at, from the GiST on `gap`, in no order. Fewer than `cap` are all the
+   matches there are: sorted, they give the page.
+3. Otherwise matches are dense: chunk after chunk, the (chunk, gap) GiST gives
+   each chunk's matches sorted by id until the page is full. After `chunk_walk`
+   chunks without filling it, stage 2 runs again from there: so a walk never goes
+   far through sparse matches, and one that follows a capped read of stage 2
+   crosses chunks that hold at least `cap` matches between them. (A KNN scan
+   ordered by chunk walks chunks in one statement, but whether the planner picks
+   it depends on its estimates: PostgreSQL 15 sorts every match instead at small
+   sizes.)
 
 Each stage is a plain statement whose plan PL/pgSQL caches per session, so a
 search is planned once, not on every call; the stages run one after the other
@@ -24,7 +26,8 @@ from __future__ import annotations
 from bench.schema import LONGEST_STAY_NIGHTS, Step
 
 CHUNK_INDEX = Step(
-    "B-tree property (chunk): the next chunk", "CREATE INDEX property_chunk_idx ON property (chunk)"
+    "B-tree property (chunk, property_id): a chunk's last id, the next chunk",
+    "CREATE INDEX property_chunk_idx ON property (chunk, property_id)",
 )
 
 SEARCH_FUNCTION = Step(
@@ -32,7 +35,8 @@ SEARCH_FUNCTION = Step(
     f"""
 CREATE OR REPLACE FUNCTION free_properties(
   stay_start date, stay_end date, after_id text, page_size integer,
-  budget integer DEFAULT 200, cap integer DEFAULT 2000)
+  budget integer DEFAULT 200, cap integer DEFAULT 2000,
+  sparse_below integer DEFAULT 20, chunk_walk integer DEFAULT 16)
 RETURNS TABLE (property_id text, description text)
 LANGUAGE plpgsql STABLE
 -- Plans made once per session: replanning on every call for the dates given costs
@@ -47,6 +51,9 @@ DECLARE
   sparse text[];
   this_chunk integer;
   added integer;
+  walked integer;
+  sparse_first boolean;
+  answered_to text;
 BEGIN
   RETURN QUERY
     SELECT p.property_id, p.description
@@ -70,30 +77,41 @@ BEGIN
   IF probed < budget THEN
     RETURN;  -- the catalogue ended within the budget
   END IF;
-  IF found = 0 THEN  -- nothing free among the probed: matches may be sparse
-    SELECT array_agg(m.property_id) INTO sparse
-      FROM (SELECT g.property_id FROM property_gap g
-             WHERE g.gap @> stay AND g.property_id > last_probed LIMIT cap) m;
-    IF coalesce(cardinality(sparse), 0) < cap THEN
-      RETURN QUERY
-        SELECT s.id, (SELECT p.description FROM property p WHERE p.property_id = s.id)
-          FROM unnest(sparse) AS s(id) ORDER BY s.id LIMIT page_size;
-      RETURN;
-    END IF;
-  END IF;
-  -- Chunk by chunk: each statement is planned alike whatever the statistics say.
+  -- Few free among the probed: the matches may be sparse, read them first.
+  sparse_first := found * sparse_below < budget;
+  answered_to := last_probed;  -- every property up to this id has been looked at
   SELECT chunk INTO this_chunk FROM property
    WHERE property_id > last_probed ORDER BY property_id LIMIT 1;
-  WHILE found < page_size AND this_chunk IS NOT NULL LOOP
+  walked := 0;
+  LOOP
+    IF sparse_first THEN
+      SELECT array_agg(m.property_id) INTO sparse
+        FROM (SELECT g.property_id FROM property_gap g
+               WHERE g.gap @> stay AND g.property_id > answered_to LIMIT cap) m;
+      IF coalesce(cardinality(sparse), 0) < cap THEN  -- all the matches there are
+        RETURN QUERY
+          SELECT s.id, (SELECT p.description FROM property p WHERE p.property_id = s.id)
+            FROM unnest(sparse) AS s(id) ORDER BY s.id LIMIT page_size - found;
+        RETURN;
+      END IF;
+      sparse_first := false;  -- at least `cap` matches lie ahead: dense enough to walk
+      walked := 0;
+    END IF;
+    EXIT WHEN this_chunk IS NULL;
+    -- Chunk by chunk, each statement planned alike whatever the statistics say.
     RETURN QUERY
       SELECT f.property_id,
              (SELECT p.description FROM property p WHERE p.property_id = f.property_id)
         FROM (SELECT g.property_id FROM property_gap g
-               WHERE g.chunk = this_chunk AND g.gap @> stay AND g.property_id > last_probed
+               WHERE g.chunk = this_chunk AND g.gap @> stay AND g.property_id > answered_to
                ORDER BY g.property_id LIMIT page_size - found) f;
     GET DIAGNOSTICS added = ROW_COUNT;
     found := found + added;
+    EXIT WHEN found = page_size;
+    SELECT max(property_id) INTO answered_to FROM property WHERE chunk = this_chunk;
     SELECT min(chunk) INTO this_chunk FROM property WHERE chunk > this_chunk;
+    walked := walked + 1;
+    sparse_first := walked >= chunk_walk;  -- sparser than the probes said
   END LOOP;
 END $$
 """,  # noqa: S608 -- a constant of the schema
