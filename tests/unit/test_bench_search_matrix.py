@@ -13,7 +13,7 @@ import pytest
 from bench.matrix_data import RowStream
 from bench.matrix_designs import designs, service_sql
 from bench.matrix_plot import GOAL_MS, markdown, svg, throughput_table, y_of
-from bench.matrix_run import Cell, CellResult, Stats, percentile, samples_for
+from bench.matrix_run import Budget, Cell, CellResult, Stats, percentile, samples_for
 from bench.matrix_seasons import (
     LONGEST_STAY,
     SEASON_SPACING,
@@ -27,7 +27,7 @@ from bench.matrix_seasons import (
 )
 from bench.matrix_throughput import Throughput, script
 
-PLACEHOLDERS = {"start", "end", "after", "limit", "budget"}
+PLACEHOLDERS = {"start", "end", "after", "limit", "budget", "cap"}
 
 
 def seeded(seed: int) -> random.Random:
@@ -130,7 +130,7 @@ def test_design_a_is_the_services_statement_with_its_constants_inline() -> None:
 
 
 def test_the_pgbench_script_leaves_no_psycopg2_placeholder() -> None:
-    text = script(designs()[4], seasons()[3], 1000, 101, 400)
+    text = script(designs()[5], seasons()[3], 1000, Budget())
     assert "%(" not in text
     assert "random(1, 1000)" in text
     assert "date '2030-04-22' + :d + :n" in text
