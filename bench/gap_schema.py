@@ -15,7 +15,7 @@ Upkeep is `bench.gap_upkeep`'s trigger; the search function is `bench.gap_search
 
 from __future__ import annotations
 
-from bench.gap_search import CHUNK_INDEX, SEARCH_FUNCTION
+from bench.gap_search import SEARCH_FUNCTION
 from bench.gap_upkeep import upkeep
 from bench.schema import Step
 
@@ -107,7 +107,7 @@ VACUUM_GAPS = Step("vacuum analyze", "VACUUM (ANALYZE) property, property_gap")
 
 def derive_steps(*, gist_on_gap: bool = True) -> list[Step]:
     """From the current schema's rows to the gap designs' tables and indexes, each timed."""
-    steps = [ADD_CHUNK, CHUNK_INDEX, CREATE_GAPS, FILL_GAPS, GAP_KEY, CHUNK_GIST]
+    steps = [ADD_CHUNK, CREATE_GAPS, FILL_GAPS, GAP_KEY, CHUNK_GIST]
     if gist_on_gap:
         steps.append(GAP_GIST)
     return [*steps, upkeep(trigger_locks=True), SEARCH_FUNCTION, VACUUM_GAPS]

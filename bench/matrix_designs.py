@@ -15,8 +15,8 @@ except for (a), which is the service's own statement in both of its shapes.
 - (e) (c) with (d) as its fallback.
 - (f) the probe budget, then the gap GiST's first `cap` matches after the probes in any
   order: fewer than `cap` are all the matches, sorted for the page; otherwise (d).
-- (g) (f) as a PL/pgSQL function (`bench.gap_search`), its statements' plans cached,
-  walking chunks one statement per chunk instead of one KNN scan.
+- (g) (f)'s stages as a PL/pgSQL function (`bench.gap_search`), its statements' generic
+  plans cached, reading the sparse matches only when no probed property was free.
 - (h) (g) with half the probe budget.
 """
 
@@ -179,7 +179,7 @@ def designs() -> list[Design]:
         ),
         Design(
             "g",
-            "(f) as a PL/pgSQL function, chunk by chunk",
+            "(f) as a PL/pgSQL function, sparse read only when no probe found one",
             *_same_sql(gap_search.CALL),
         ),
         Design(
