@@ -35,7 +35,7 @@ class Sample:
     nights: int
     after: str  # '' for the first page
 
-    def params(self, limit: int, budget: int, cap: int = 2000) -> dict[str, Any]:
+    def params(self, limit: int, budget: int, cap: int = 500) -> dict[str, Any]:
         end = self.start + dt.timedelta(days=self.nights)
         return {"start": self.start, "end": end, "after": self.after, "limit": limit,
                 "budget": budget, "cap": cap}  # fmt: skip
@@ -96,7 +96,7 @@ class Budget:
 
     limit: int = 101  # a page of 100 and one more to know if another follows
     probe_budget: int = 400
-    sparse_cap: int = 2000  # (f): at most this many gaps read before walking chunks
+    sparse_cap: int = 500  # (f), (g): at most this many gaps read before walking chunks
     seconds_per_design: float = 10.0
     min_samples: int = 20
     explain: str = "ade"  # designs whose slowest sample is run again under EXPLAIN ANALYZE

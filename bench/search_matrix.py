@@ -137,7 +137,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     run.add_argument("--cell-seconds", type=float, default=10.0, help="per design and cell")
     run.add_argument("--min-samples", type=int, default=20, help="even past the time budget")
     run.add_argument("--probe-budget", type=int, default=400)
-    run.add_argument("--sparse-cap", type=int, default=2000, help="(f): gaps read unordered")
+    run.add_argument("--sparse-cap", type=int, default=500, help="(f), (g): gaps read unordered")
     run.add_argument("--occupancies", type=float, nargs="+", default=list(OCCUPANCIES))
     run.add_argument("--nights", type=int, nargs="+", default=list(NIGHTS))
     run.add_argument("--explain", default="adefg", help="designs whose slowest plan is kept")
