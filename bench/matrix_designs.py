@@ -63,16 +63,20 @@ PAGE_OF = f"""
 SELECT f.property_id, {DESCRIPTION} AS description FROM ({{matches}}) f
  ORDER BY f.property_id"""  # noqa: S608 -- fragments of this module
 
-# Probe the first `budget` properties; only when they do not fill the page (a
-# one-time filter, evaluated in order: CASE) run the fallback after the last of them.
-PROBE_THEN = f"""
-WITH probed AS (
+# The first `budget` properties after the cursor, probed one by one as far as the page
+# needs (CTEs are read lazily), the free ones, and how many.
+PROBED = f"""WITH probed AS (
   SELECT p.property_id, p.description, NOT EXISTS ({PROBE}) AS free
     FROM property p WHERE p.property_id > %(after)s
    ORDER BY p.property_id LIMIT %(budget)s
 ), page AS (
   SELECT property_id, description FROM probed WHERE free LIMIT %(limit)s
-), found AS (SELECT count(*) AS n FROM page)
+), found AS (SELECT count(*) AS n FROM page"""  # noqa: S608 -- fragments of this module
+
+# Probe the first `budget` properties; only when they do not fill the page (a
+# one-time filter, evaluated in order: CASE) run the fallback after the last of them.
+PROBE_THEN = f"""
+{PROBED})
 SELECT property_id, description FROM page
 UNION ALL
 (SELECT f.property_id, {DESCRIPTION} FROM ({{matches}}) f
@@ -84,13 +88,7 @@ ORDER BY property_id"""  # noqa: S608 -- fragments of this module
 # `cap` are all there are: sorted, they give the rest of the page. Otherwise matches
 # are dense enough for the chunk walk to stop after a few chunks.
 PROBE_SPARSE_DENSE = f"""
-WITH probed AS (
-  SELECT p.property_id, p.description, NOT EXISTS ({PROBE}) AS free
-    FROM property p WHERE p.property_id > %(after)s
-   ORDER BY p.property_id LIMIT %(budget)s
-), page AS (
-  SELECT property_id, description FROM probed WHERE free LIMIT %(limit)s
-), found AS (SELECT count(*) AS n FROM page
+{PROBED}
 ), fallback AS (
   SELECT CASE WHEN (SELECT n FROM found) < %(limit)s THEN
     (SELECT CASE WHEN count(*) = %(budget)s THEN max(property_id) END FROM probed) END AS after

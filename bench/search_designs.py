@@ -26,11 +26,11 @@ from psycopg2.extensions import connection
 from bench import designs, measure, schema
 from bench.db import (
     Timing,
+    add_setting_option,
     connect,
     execute,
     fetch_all,
     fetch_value,
-    parse_setting,
     server_version,
     timed,
 )
@@ -260,14 +260,7 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[Options, Path | None]
     parser.add_argument("--seconds", type=int, default=30, help="pgbench duration per run")
     parser.add_argument("--pgbench", default=measure.pgbench_path())
     parser.add_argument("--maintenance-work-mem", default="1GB")
-    parser.add_argument(
-        "--setting",
-        type=parse_setting,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help=f"a session setting for the searches (default {DEFAULT_SETTINGS})",
-    )
+    add_setting_option(parser, f"a session setting for the searches (default {DEFAULT_SETTINGS})")
     parser.add_argument("--designs", default="abcde", help="keys of the designs to run")
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args(argv)

@@ -29,7 +29,7 @@ import attrs
 import psycopg2
 
 from bench import gap_schema, gap_upkeep, write_sql
-from bench.db import connect, execute, fetch_all, fetch_value, parse_setting
+from bench.db import add_setting_option, connect, execute, fetch_all, fetch_value
 from bench.write_pgbench import run_cost
 
 REGION = dt.date(2032, 1, 1)
@@ -148,8 +148,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     timing.add_argument("--rounds", type=int, default=2)
     timing.add_argument("--seconds", type=int, default=15)
     timing.add_argument("--clients", type=int, default=8)
-    timing.add_argument("--setting", type=parse_setting, action="append", default=[],
-                        metavar="NAME=VALUE", help="e.g. synchronous_commit=off")  # fmt: skip
+    add_setting_option(timing, "a session setting, e.g. synchronous_commit=off")
     racing = commands.add_parser("race", help="threads racing on a few properties")
     racing.add_argument("--ways", nargs="+", default=["i", "ii", "iii", "unlocked"])
     racing.add_argument("--properties", type=int, default=5)

@@ -26,7 +26,7 @@ from typing import Any
 from psycopg2.extensions import connection
 
 from bench import write_sql
-from bench.db import connect, fetch_all, parse_setting
+from bench.db import add_setting_option, connect, fetch_all
 from bench.write_path import install
 
 OPERATIONS = ("book", "move", "cancel")
@@ -102,8 +102,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--blocks", type=int, default=10, help="turns of each way")
     parser.add_argument("--cycles", type=int, default=20, help="book-move-cancel per turn")
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--setting", type=parse_setting, action="append", default=[],
-                        metavar="NAME=VALUE", help="e.g. synchronous_commit=off")  # fmt: skip
+    add_setting_option(parser, "a session setting, e.g. synchronous_commit=off")
     parser.add_argument("--json", type=Path, help="also write the results here")
     return parser.parse_args(argv)
 

@@ -101,8 +101,9 @@ ALLOWED: dict[tuple[str, tuple[str, ...]], str] = {
     (MATRIX_DESIGNS, ("STAY",)): "a fragment of the module",
     (MATRIX_DESIGNS, ("CURSOR_CHUNK", "STAY", "CURSOR_CHUNK")): "fragments of the module",
     (MATRIX_DESIGNS, ("DESCRIPTION",)): "a fragment of the module",
-    (MATRIX_DESIGNS, ("PROBE", "DESCRIPTION")): "fragments of the module",
-    (MATRIX_DESIGNS, ("PROBE", "STAY", "DESCRIPTION", "DESCRIPTION")): "fragments of the module",
+    (MATRIX_DESIGNS, ("PROBE",)): "a fragment of the module",
+    (MATRIX_DESIGNS, ("PROBED", "DESCRIPTION")): "fragments of the module",
+    (MATRIX_DESIGNS, ("PROBED", "STAY", "DESCRIPTION", "DESCRIPTION")): "fragments of the module",
     (MATRIX_DESIGNS, ("'%(after)s'", "'%(limit)s'")): "psycopg2 placeholders",
     (MATRIX_DESIGNS, ("FALLBACK_AFTER", "FALLBACK_LIMIT")): "fragments of the module",
     (MATRIX_DESIGNS, ("'(SELECT after FROM fallback)'", "FALLBACK_LIMIT")): (
