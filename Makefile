@@ -83,7 +83,8 @@ BENCH_OUT ?= .ota/bench
 BENCH_LOAD_OPTIONS ?= --log-levels INFO WARNING
 bench_url = $(or $(BENCH_URL),$$($(BIN)/python -m bench.embedded --database $(1)))
 
-.PHONY: bench-install bench-generate bench-legacy bench-migration bench-search bench-scaling \
+.PHONY: bench-install bench-generate bench-legacy bench-migration bench-search bench-matrix \
+	bench-write-path bench-scaling \
 	bench-scaling-density bench-load bench-instructions
 
 bench-install: install  # the benchmarks need nothing beyond the project and its dev tools
@@ -118,6 +119,22 @@ bench-search: bench-install  # every search design on the same data
 	  --properties $(BENCH_PROPERTIES) --reservations $(BENCH_RESERVATIONS) --replace \
 	  --property-key --indexes keys --json $(BENCH_OUT)/search-data.json \
 	&& $(BIN)/python -m bench.search_designs --url "$$url" --json $(BENCH_OUT)/search.json
+
+# BENCH_MATRIX_OPTIONS: e.g. --without-exclusion at a million properties (the constraint builds slowly).
+BENCH_MATRIX_OPTIONS ?=
+
+bench-matrix: bench-install  # catalogue x occupancy x nights, every gap design against today's
+	mkdir -p $(BENCH_OUT)
+	url="$(call bench_url,ota_matrix)" && $(BIN)/python -m bench.search_matrix generate \
+	  --url "$$url" --properties $(BENCH_PROPERTIES) $(BENCH_MATRIX_OPTIONS) \
+	  --json $(BENCH_OUT)/matrix-data.json \
+	&& $(BIN)/python -m bench.search_matrix measure --url "$$url" --json $(BENCH_OUT)/matrix.json
+
+bench-write-path: bench-install  # the gap upkeep's cost to bookings and cancels, and its races
+	url="$(call bench_url,ota_matrix)" && $(BIN)/python -m bench.write_profile --url "$$url" \
+	  --json $(BENCH_OUT)/write-profile.json \
+	&& $(BIN)/python -m bench.write_path --url "$$url" --json $(BENCH_OUT)/write-cost.json cost \
+	&& $(BIN)/python -m bench.write_path --url "$$url" --json $(BENCH_OUT)/write-race.json race
 
 bench-scaling: bench-install  # the chosen design (e) at 10k, 1M and 10M reservations
 	mkdir -p $(BENCH_OUT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -37,7 +38,10 @@ def connect(url: str, settings: Mapping[str, str] | None = None) -> connection:
     return conn
 
 
-def execute(conn: connection, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> None:
+def execute(
+    conn: connection, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = ()
+) -> None:
+    """Run one statement; with `params=None` its `%` signs are left as they are."""
     with conn.cursor() as cur:
         cur.execute(sql, params)
 
@@ -56,7 +60,7 @@ def fetch_value(conn: connection, sql: str, params: Sequence[Any] | Mapping[str,
 
 
 def timed(
-    conn: connection, name: str, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+    conn: connection, name: str, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = ()
 ) -> Timing:
     """Run one statement and say how long it took."""
     started = time.perf_counter()
@@ -93,3 +97,23 @@ def index_exists(conn: connection, name: str) -> bool:
 
 def mebibytes(size: int) -> str:
     return f"{size / 2**20:,.1f} MiB"
+
+
+def parse_setting(text: str) -> tuple[str, str]:
+    """A `NAME=VALUE` command-line argument as a (name, value) pair."""
+    name, _, value = text.partition("=")
+    if not name.replace("_", "").isalpha() or not value:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name, value
+
+
+def add_setting_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """A repeatable `--setting NAME=VALUE` option, collected as (name, value) pairs."""
+    parser.add_argument(
+        "--setting",
+        type=parse_setting,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help=help_text,
+    )

@@ -24,7 +24,16 @@ import attrs
 from psycopg2.extensions import connection
 
 from bench import designs, measure, schema
-from bench.db import Timing, connect, execute, fetch_all, fetch_value, server_version, timed
+from bench.db import (
+    Timing,
+    add_setting_option,
+    connect,
+    execute,
+    fetch_all,
+    fetch_value,
+    server_version,
+    timed,
+)
 from bench.designs import Design
 from bench.measure import Latency, PgbenchRun, Sample, Throughput
 
@@ -242,13 +251,6 @@ def print_summary(report: Report) -> None:
             print(f"EXPLAIN (ANALYZE, BUFFERS) of ({result.key}) {mode.mode}:\n{mode.explain}")
 
 
-def parse_setting(text: str) -> tuple[str, str]:
-    name, _, value = text.partition("=")
-    if not name.replace("_", "").isalpha() or not value:
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
-    return name, value
-
-
 def parse_args(argv: Sequence[str] | None = None) -> tuple[Options, Path | None]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", required=True)
@@ -258,14 +260,7 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[Options, Path | None]
     parser.add_argument("--seconds", type=int, default=30, help="pgbench duration per run")
     parser.add_argument("--pgbench", default=measure.pgbench_path())
     parser.add_argument("--maintenance-work-mem", default="1GB")
-    parser.add_argument(
-        "--setting",
-        type=parse_setting,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help=f"a session setting for the searches (default {DEFAULT_SETTINGS})",
-    )
+    add_setting_option(parser, f"a session setting for the searches (default {DEFAULT_SETTINGS})")
     parser.add_argument("--designs", default="abcde", help="keys of the designs to run")
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args(argv)

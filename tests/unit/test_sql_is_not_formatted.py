@@ -27,6 +27,8 @@ SQL = re.compile(
 SQL_CALLS = {"text", "execute", "exec_driver_sql"}
 MIGRATION_0002 = "ota_adapters/postgres/migrations/versions/0002_reservation_ids.py"
 EXPLAIN = "scripts/explain_search.py"
+MATRIX_DESIGNS = "bench/matrix_designs.py"
+WRITE_SQL = "bench/write_sql.py"
 
 # (file, interpolated expressions) -> why they cannot carry input.
 ALLOWED: dict[tuple[str, tuple[str, ...]], str] = {
@@ -65,7 +67,6 @@ ALLOWED: dict[tuple[str, tuple[str, ...]], str] = {
     ("bench/designs.py", ("self.probe.format(**values)", "values")): (
         "a design's query from its constant parts and the driver's placeholders (values are bound)"
     ),
-    ("bench/embedded.py", ("MAX_CONNECTIONS",)): "a constant: ALTER SYSTEM takes no parameters",
     ("bench/embedded.py", ("database",)): (
         "the benchmark's database name from its options: CREATE DATABASE takes no parameters"
     ),
@@ -80,6 +81,61 @@ ALLOWED: dict[tuple[str, tuple[str, ...]], str] = {
         "a column definition chosen by a flag, and the schema's constant"
     ),
     ("bench/search_designs.py", ("name",)): "index names, constants of bench/schema.py",
+    ("bench/embedded.py", ("name",)): (
+        "a server setting's name, letters and underscores only (bench.db.parse_setting): "
+        "ALTER SYSTEM takes no parameter for it"
+    ),
+    ("bench/gap_schema.py", ("CHUNK_SPACING",)): "a module constant",
+    ("bench/gap_schema.py", ("GAPS_FROM_STAYS",)): "the module's constant query",
+    ("bench/gap_search.py", ("LONGEST_STAY_NIGHTS",)): "the schema's look-back constant",
+    ("bench/gap_upkeep.py", ("SYNC_FUNCTION.replace('{lock}', lock)",)): (
+        "the trigger function with a lock clause chosen by a flag"
+    ),
+    ("bench/matrix_data.py", ("CURSOR_TABLE", "CURSOR_TABLE")): "a constant table name",
+    ("bench/matrix_data.py", ("CURSOR_TABLE",)): "a constant table name",
+    ("bench/matrix_data.py", ("table", "columns")): (
+        "COPY's table and columns, constants of the callers: COPY takes no parameters"
+    ),
+    # The search designs are assembled from the module's own fixed fragments.
+    (MATRIX_DESIGNS, ("LONGEST_STAY_NIGHTS",)): "the schema's look-back constant",
+    (MATRIX_DESIGNS, ("STAY",)): "a fragment of the module",
+    (MATRIX_DESIGNS, ("CURSOR_CHUNK", "STAY", "CURSOR_CHUNK")): "fragments of the module",
+    (MATRIX_DESIGNS, ("DESCRIPTION",)): "a fragment of the module",
+    (MATRIX_DESIGNS, ("PROBE",)): "a fragment of the module",
+    (MATRIX_DESIGNS, ("PROBED", "DESCRIPTION")): "fragments of the module",
+    (MATRIX_DESIGNS, ("PROBED", "STAY", "DESCRIPTION", "DESCRIPTION")): "fragments of the module",
+    (MATRIX_DESIGNS, ("'%(after)s'", "'%(limit)s'")): "psycopg2 placeholders",
+    (MATRIX_DESIGNS, ("FALLBACK_AFTER", "FALLBACK_LIMIT")): "fragments of the module",
+    (MATRIX_DESIGNS, ("'(SELECT after FROM fallback)'", "FALLBACK_LIMIT")): (
+        "fragments of the module"
+    ),
+    (MATRIX_DESIGNS, ("on_gaps",)): "a design built from the module's fragments",
+    (MATRIX_DESIGNS, ("gaps_after_probe",)): "a design built from the module's fragments",
+    (MATRIX_DESIGNS, ("on_chunks",)): "a design built from the module's fragments",
+    (MATRIX_DESIGNS, ("chunks_after_probe",)): "a design built from the module's fragments",
+    (MATRIX_DESIGNS, ("chunks_after_sparse",)): "a design built from the module's fragments",
+    ("bench/matrix_run.py", ("design.sql(first_page=not sample.after)",)): (
+        "EXPLAIN before a design's constant SQL; its values are bound"
+    ),
+    ("bench/matrix_throughput.py", ("CURSOR_TABLE",)): "a constant table name",
+    ("bench/write_pgbench.py", ("CURSOR_TABLE",)): "a constant table name",
+    ("bench/write_profile.py", ("sql",)): (
+        "EXPLAIN before a constant statement of bench.write_sql; its values are bound"
+    ),
+    # The write path's ways are assembled from the module's own fixed fragments.
+    (WRITE_SQL, ("LOCK", "PICK")): "fragments of the module",
+    (WRITE_SQL, ("PICK",)): "a fragment of the module",
+    (WRITE_SQL, ("PICK", "RELEASE_CTES.format(freed='cancelled')")): "fragments of the module",
+    (WRITE_SQL, ("PICK", "RELEASE_CTES.format(freed='moved')")): "fragments of the module",
+    (WRITE_SQL, ("'(SELECT %(p)s::text AS property_id) AS v'",)): (
+        "a fragment with a psycopg2 placeholder"
+    ),
+    (WRITE_SQL, ("TAKE_CTES.format(taken='taken')",)): "fragments of the module",
+    (WRITE_SQL, ("'locked'",)): "a CTE name",
+    (WRITE_SQL, ("'booked'",)): "a CTE name",
+    (WRITE_SQL, ("'cancelled'",)): "a CTE name",
+    (WRITE_SQL, ("'moved'",)): "a CTE name",
+    (WRITE_SQL, ("'taken'",)): "a CTE name",
     # A developer's measuring script: query variants put together from its own fragments.
     (EXPLAIN, ("LOOK_BACK", "''")): "constant fragments",
     (EXPLAIN, ("'r.start_date < :end AND r.end_date > :start'", "'OFFSET 0'")): "constants",
