@@ -42,7 +42,7 @@ OPTIONS = (
     "-c statement_timeout=5000 -c timezone=UTC -c jit=off -c max_parallel_workers_per_gather=0"
 )
 
-# Design (e): `ota_adapters.postgres.statements.free_properties_statement` as SQLAlchemy
+# Design (e): `ota_adapters.postgres.statements.FREE_PROPERTIES` as SQLAlchemy
 # renders it for psycopg2, line breaks aside (tests/unit/test_bench_baseline.py).
 _SEARCH_WHERE = """
 SELECT property.property_id, property.description

@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql
 
 from bench import gap_search
 from bench.schema import LONGEST_STAY_NIGHTS
-from ota_adapters.postgres.statements import free_properties_statement
+from ota_adapters.postgres.statements import FREE_PROPERTIES, FREE_PROPERTIES_AFTER
 
 STAY = "daterange(%(start)s::date, %(end)s::date)"
 
@@ -125,7 +125,8 @@ class Design:
 @functools.cache
 def service_sql(*, with_cursor: bool) -> str:
     """The service's search statement as psycopg2 receives it, its constants bound."""
-    compiled = free_properties_statement(with_cursor=with_cursor).compile(
+    statement = FREE_PROPERTIES_AFTER if with_cursor else FREE_PROPERTIES
+    compiled = statement.compile(
         dialect=postgresql.psycopg2.dialect()  # type: ignore[no-untyped-call]
     )
     constants = {k: v for k, v in compiled.params.items() if v is not None}
