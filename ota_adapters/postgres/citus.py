@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ota_adapters.postgres.connection import UnitConnection
+
 SHARD_COUNT = 8
 """Shards per distributed table.
 
@@ -37,12 +39,22 @@ DISTRIBUTED = (
 )
 
 
+_CITUS_INSTALLED = sa.text("SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus')")
+
+
+def on_citus(connection: UnitConnection) -> bool:
+    """True when the database has Citus, whose distributed tables take only routed row locks.
+
+    Asked once per server connection (the pool keeps the answer with it).
+    """
+    if "citus" not in connection.info:
+        connection.info["citus"] = bool(connection.run(_CITUS_INSTALLED, {}).scalar())
+    return bool(connection.info["citus"])
+
+
 def is_citus_coordinator(connection: sa.Connection) -> bool:
     """True when the database is a Citus coordinator with at least one worker."""
-    has_citus = connection.scalar(
-        sa.text("SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus')")
-    )
-    if not has_citus:
+    if not connection.scalar(_CITUS_INSTALLED):
         return False
     workers = connection.scalar(
         sa.text("SELECT count(*) FROM pg_dist_node WHERE groupid <> 0 AND noderole = 'primary'")
