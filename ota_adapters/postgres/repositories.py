@@ -13,7 +13,8 @@ from typing import Any
 import psycopg2.errors
 import sqlalchemy as sa
 
-from ota_adapters.postgres.booking import RELEASE_CLAIM, booking
+from ota_adapters.postgres.booking import RELEASE_CLAIM, BookingOutcome, booking
+from ota_adapters.postgres.booking_routed import book_routed
 from ota_adapters.postgres.citus import on_citus
 from ota_adapters.postgres.connection import UnitConnection
 from ota_adapters.postgres.errors import read_errors
@@ -116,11 +117,18 @@ class PostgresReservationRepository(PostgresReservationReader, ReservationReposi
     def add(
         self, reservation: Reservation, *, idempotency: IdempotencyRecord | None = None
     ) -> None:
-        """One statement (`booking`); only a refusal with a key takes a second."""
+        """One statement (`booking`); only a refusal with a key takes a second.
+
+        On Citus, statements routed to one shard each (`booking_routed`).
+        """
         check_stay_length(reservation.stay)  # what the table's CHECK would refuse
         statement, values = booking(reservation, idempotency)
         try:
-            outcome = self._connection.run(statement, values).one()
+            if on_citus(self._connection):
+                outcome = book_routed(self._connection, values)
+            else:
+                row = self._connection.run(statement, values).one()
+                outcome = BookingOutcome.of(row, with_key=idempotency is not None)
         except sa.exc.OperationalError as error:
             # Two units of work that each booked one property and then the other's:
             # PostgreSQL ends the cycle by failing one of them, whose stay is then refused.
@@ -131,10 +139,10 @@ class PostgresReservationRepository(PostgresReservationReader, ReservationReposi
             return
         if idempotency is not None and outcome.key_taken:
             raise IdempotencyKeyTaken.of(idempotency.key)
+        if idempotency is not None and outcome.claim_held:  # claimed for the refused stay
+            self._connection.run(RELEASE_CLAIM, {"key": idempotency.key})
         if not outcome.property_found:
             raise UnknownProperty.of(reservation.property_id)
-        if idempotency is not None:  # the key went in with the refused stay
-            self._connection.run(RELEASE_CLAIM, {"key": idempotency.key})
         raise DatesUnavailable.of(reservation.property_id, reservation.stay)
 
     def save(self, reservation: Reservation) -> None:
