@@ -19,9 +19,12 @@ nothing.
 
 from __future__ import annotations
 
+import os
+
 import sqlalchemy as sa
 
 from ota_adapters.postgres.connection import UnitConnection
+from ota_adapters.postgres.engine import one_off_connection
 
 SHARD_COUNT = 8
 """Shards per distributed table.
@@ -122,3 +125,19 @@ def distribute(connection: sa.Connection) -> bool:
             {"t": table, "c": column, "w": colocate_with or "none", "n": SHARD_COUNT},
         )
     return True
+
+
+def main() -> None:
+    """`DATABASE_URL=... python -m ota_adapters.postgres.citus`: distribute a migrated database.
+
+    For a database migrated on one PostgreSQL (revision 0007 changed nothing then)
+    that has since become a Citus coordinator.
+    """
+    with one_off_connection(os.environ["DATABASE_URL"]) as connection:
+        if not distribute(connection):
+            raise SystemExit("not a Citus coordinator with workers: nothing to distribute")
+        connection.commit()
+
+
+if __name__ == "__main__":
+    main()
