@@ -14,13 +14,20 @@ import pytest
 import sqlalchemy as sa
 
 from ota_adapters.postgres import build_engine, migrate
-from tests.citus.build import CitusUnavailable
+from tests.citus.build import BUILD_SECONDS, CitusUnavailable
 from tests.citus.cluster import (
     CitusCluster,
     citus_cluster,
     create_database_on_every_node,
     in_ci,
 )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Whichever Citus test runs first builds Citus in its setup: give it the build's time."""
+    for item in items:
+        if item.get_closest_marker("citus") is not None:
+            item.add_marker(pytest.mark.timeout(BUILD_SECONDS + 300))
 
 
 @pytest.fixture(scope="session")
