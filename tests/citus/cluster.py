@@ -13,10 +13,12 @@ import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import attrs
 import sqlalchemy as sa
 
+from ota_adapters.postgres.databases import create_database, with_database
 from ota_adapters.postgres.engine import one_off_connection
 from tests.citus.build import built_citus
 from tests.faults.cluster import Cluster, throwaway_cluster
@@ -27,6 +29,7 @@ MAX_CONNECTIONS = 150
 
 
 def settings(build: Path) -> tuple[str, ...]:
+    """Each node's postgresql.conf lines: Citus loaded from the cached `build`."""
     return (
         "shared_preload_libraries = 'citus'",
         f"extension_control_path = '{build}:$system'",
@@ -36,7 +39,6 @@ def settings(build: Path) -> tuple[str, ...]:
         "max_prepared_transactions = 100",  # two-phase commits across workers
         # The coordinator keeps its connections to the workers instead of reopening them.
         "citus.max_cached_conns_per_worker = 4",
-        "citus.log_distributed_deadlock_detection = off",
     )
 
 
@@ -49,26 +51,28 @@ class CitusCluster:
         return self.coordinator.admin_url
 
 
-def _run(url: str, *statements: str) -> list[tuple[object, ...]]:
-    rows: list[tuple[object, ...]] = []
+def _run(url: str, *statements: tuple[str, dict[str, object]]) -> None:
     with one_off_connection(url, autocommit=True) as connection:
-        for statement in statements:
-            result = connection.execute(sa.text(statement))
-            rows = [tuple(row) for row in result] if result.returns_rows else []
-    return rows
+        for statement, values in statements:
+            connection.execute(sa.text(statement), values)
 
 
 def enable_citus(url: str, workers: tuple[Cluster, ...]) -> None:
     """Create the extension in the database of `url` on every node, and join them."""
-    database = url.rsplit("/", 1)[1]
+    database = urlsplit(url).path.lstrip("/")
     for worker in workers:
-        _run(f"{worker.admin_url.rsplit('/', 1)[0]}/{database}", "CREATE EXTENSION citus")
-    port = int(url.split(":")[2].split("/", maxsplit=1)[0])
+        _run(with_database(worker.admin_url, database), ("CREATE EXTENSION citus", {}))
     _run(
         url,
-        "CREATE EXTENSION citus",
-        f"SELECT citus_set_coordinator_host('127.0.0.1', {port})",
-        *(f"SELECT citus_add_node('127.0.0.1', {worker.port})" for worker in workers),
+        ("CREATE EXTENSION citus", {}),
+        (
+            "SELECT citus_set_coordinator_host('127.0.0.1', :port)",
+            {"port": urlsplit(url).port},
+        ),
+        *(
+            ("SELECT citus_add_node('127.0.0.1', :port)", {"port": worker.port})
+            for worker in workers
+        ),
     )
 
 
@@ -92,9 +96,8 @@ def citus_cluster() -> Iterator[CitusCluster]:
 def create_database_on_every_node(cluster: CitusCluster, name: str) -> str:
     """A new database `name` on every node, with Citus enabled; returns the coordinator's URL."""
     for node in (cluster.coordinator, *cluster.workers):
-        with one_off_connection(node.admin_url, autocommit=True) as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = f"{cluster.admin_url().rsplit('/', 1)[0]}/{name}"
+        create_database(node.admin_url, name)
+    url = with_database(cluster.admin_url(), name)
     enable_citus(url, cluster.workers)
     return url
 
