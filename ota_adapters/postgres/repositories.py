@@ -8,21 +8,27 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import psycopg2.errors
 import sqlalchemy as sa
 
-from ota_adapters.postgres.booking import RELEASE_CLAIM, booking
+from ota_adapters.postgres.booking import RELEASE_CLAIM, BookingOutcome, booking
+from ota_adapters.postgres.booking_routed import book_routed
+from ota_adapters.postgres.citus import on_citus
 from ota_adapters.postgres.connection import UnitConnection
 from ota_adapters.postgres.errors import read_errors
 from ota_adapters.postgres.statements import (
     IDEMPOTENCY_RECORD_BY_KEY_LOCKED,
     IDEMPOTENCY_RECORDS_FORGET,
+    IDEMPOTENCY_RECORDS_FORGET_DISTRIBUTED,
     PROPERTY_BY_ID,
     PROPERTY_BY_ID_LOCKED,
     PROPERTY_INSERT,
+    PROPERTY_OF_RESERVATION,
     RESERVATION_BY_ID,
     RESERVATION_BY_ID_LOCKED,
+    RESERVATION_BY_ID_ROUTED_LOCKED,
     RESERVATION_STATUS_UPDATE,
     free_properties,
 )
@@ -77,10 +83,22 @@ class PostgresPropertyRepository(PostgresPropertyReader, PropertyRepository):
 class PostgresReservationReader(ReservationReader):
     def __init__(self, connection: UnitConnection, *, locking: bool = False) -> None:
         self._connection = connection
-        self._by_id = RESERVATION_BY_ID_LOCKED if locking else RESERVATION_BY_ID
+        self._locking = locking
+
+    def _read(self, reservation_id: ReservationId) -> sa.Row[Any] | None:
+        values: dict[str, object] = {"reservation_id": reservation_id}
+        if not self._locking:
+            return self._connection.run(RESERVATION_BY_ID, values).first()
+        if not on_citus(self._connection):
+            return self._connection.run(RESERVATION_BY_ID_LOCKED, values).first()
+        property_id = self._connection.run(PROPERTY_OF_RESERVATION, values).scalar()
+        if property_id is None:
+            return None
+        values["property_id"] = property_id
+        return self._connection.run(RESERVATION_BY_ID_ROUTED_LOCKED, values).first()
 
     def get(self, reservation_id: ReservationId) -> Reservation | None:
-        row = self._connection.run(self._by_id, {"reservation_id": reservation_id}).first()
+        row = self._read(reservation_id)
         if row is None:
             return None
         return Reservation(
@@ -99,11 +117,18 @@ class PostgresReservationRepository(PostgresReservationReader, ReservationReposi
     def add(
         self, reservation: Reservation, *, idempotency: IdempotencyRecord | None = None
     ) -> None:
-        """One statement (`booking`); only a refusal with a key takes a second."""
+        """One statement (`booking`); only a refusal with a key takes a second.
+
+        On Citus, statements routed to one shard each (`booking_routed`).
+        """
         check_stay_length(reservation.stay)  # what the table's CHECK would refuse
         statement, values = booking(reservation, idempotency)
         try:
-            outcome = self._connection.run(statement, values).one()
+            if on_citus(self._connection):
+                outcome = book_routed(self._connection, values)
+            else:
+                row = self._connection.run(statement, values).one()
+                outcome = BookingOutcome.of(row, with_key=idempotency is not None)
         except sa.exc.OperationalError as error:
             # Two units of work that each booked one property and then the other's:
             # PostgreSQL ends the cycle by failing one of them, whose stay is then refused.
@@ -114,14 +139,18 @@ class PostgresReservationRepository(PostgresReservationReader, ReservationReposi
             return
         if idempotency is not None and outcome.key_taken:
             raise IdempotencyKeyTaken.of(idempotency.key)
+        if idempotency is not None and outcome.claim_held:  # claimed for the refused stay
+            self._connection.run(RELEASE_CLAIM, {"key": idempotency.key})
         if not outcome.property_found:
             raise UnknownProperty.of(reservation.property_id)
-        if idempotency is not None:  # the key went in with the refused stay
-            self._connection.run(RELEASE_CLAIM, {"key": idempotency.key})
         raise DatesUnavailable.of(reservation.property_id, reservation.stay)
 
     def save(self, reservation: Reservation) -> None:
-        values = {"id": reservation.id, "new_status": reservation.status.value}
+        values = {
+            "id": reservation.id,
+            "property": reservation.property_id,
+            "new_status": reservation.status.value,
+        }
         if self._connection.run(RESERVATION_STATUS_UPDATE, values).first() is None:
             raise ReservationNotFound.of(reservation.id)
 
@@ -141,4 +170,9 @@ class PostgresIdempotencyKeys(IdempotencyKeys):
     def forget_recorded_before(self, cutoff: dt.datetime, limit: int) -> int:
         # Rows another transaction is forgetting (or still holds) are left to the next batch.
         values = {"cutoff": cutoff, "limit": limit}
-        return len(self._connection.run(IDEMPOTENCY_RECORDS_FORGET, values).all())
+        forget = (
+            IDEMPOTENCY_RECORDS_FORGET_DISTRIBUTED
+            if on_citus(self._connection)
+            else IDEMPOTENCY_RECORDS_FORGET
+        )
+        return len(self._connection.run(forget, values).all())
