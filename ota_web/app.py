@@ -51,6 +51,7 @@ def build_container(settings: Settings, overrides: Mapping[str, object] | None =
         container.make_reservation,
         container.get_reservation,
         container.cancel_reservation,
+        container.list_reservations,
     )
     for service in served:
         service()
