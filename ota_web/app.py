@@ -8,6 +8,7 @@ from dependency_injector import providers
 from flask import Flask
 
 from ota_web.api import api
+from ota_web.api.blueprint import not_stored
 from ota_web.container import Container
 from ota_web.docs import docs
 from ota_web.errors import register_error_handlers
@@ -74,6 +75,7 @@ def create_app(
     )
     # Before the api blueprint's token check: a refused request is logged with its route too.
     app.before_request(note_route)
+    app.after_request(not_stored)
     register_error_handlers(app, container.events().request_refused)
     for blueprint in (api, ops, docs):
         app.register_blueprint(blueprint)
