@@ -13,7 +13,7 @@ from ota_web.container import Container
 from ota_web.docs import docs
 from ota_web.errors import register_error_handlers
 from ota_web.logging import configure_logging
-from ota_web.ops import ops
+from ota_web.ops import metrics_on_the_app_port, ops
 from ota_web.settings import Settings, SettingsError
 from ota_web.telemetry import RequestTelemetry, note_route
 
@@ -79,4 +79,6 @@ def create_app(
     register_error_handlers(app, container.events().request_refused)
     for blueprint in (api, ops, docs):
         app.register_blueprint(blueprint)
+    if settings.metrics_port is None:
+        app.register_blueprint(metrics_on_the_app_port)
     return app
