@@ -68,10 +68,10 @@ BOOKING = """
 WITH locked AS (SELECT property.property_id AS property_id FROM property
                 WHERE property.property_id = %(property_id)s FOR NO KEY UPDATE),
 booked AS (INSERT INTO reservation (reservation_id, property_id, start_date, number_of_nights,
-                                    status, created_at)
+                                    status, created_at, owner)
            SELECT %(reservation_id)s::UUID AS anon_1, locked.property_id AS property_id,
                   %(start_date)s AS anon_2, %(number_of_nights)s AS anon_3, %(status)s AS anon_4,
-                  %(created_at)s AS anon_5
+                  %(created_at)s AS anon_5, %(owner)s::UUID AS anon_6
            FROM locked ON CONFLICT ON CONSTRAINT reservation_no_overlap DO NOTHING
            RETURNING reservation.reservation_id)
 SELECT EXISTS (SELECT locked.property_id FROM locked) AS property_found, false AS key_taken,
@@ -92,11 +92,13 @@ def book(conn: connection, params: dict[str, Any]) -> str:
     return "taken" if property_found else "unknown property"  # the pool rolls back
 
 
-# A read by id: `ota_adapters.postgres.statements.RESERVATION_BY_ID`, rendered.
+# A read by id and owner: `ota_adapters.postgres.statements.OWNED_RESERVATION`, rendered.
 GET = """
 SELECT reservation.reservation_id, reservation.property_id, reservation.start_date,
-       reservation.number_of_nights, reservation.created_at, reservation.status
-FROM reservation WHERE reservation.reservation_id = %(reservation_id)s::UUID"""
+       reservation.number_of_nights, reservation.created_at, reservation.status,
+       reservation.owner
+FROM reservation WHERE reservation.reservation_id = %(reservation_id)s::UUID
+                   AND reservation.owner = %(owner)s::UUID"""
 
 
 class Pool:
@@ -134,6 +136,11 @@ def pool() -> Pool:
     if _pool is None:
         _pool = Pool(os.environ["DATABASE_URL"], POOL_SIZE)
     return _pool
+
+
+def _owner() -> str:
+    """The bearer token's UUID, lower case: the principal, as the service reads it."""
+    return str(uuid.UUID(request.headers["Authorization"].partition(" ")[2]))
 
 
 def _json(body: object, status: int = 200) -> Response:
@@ -187,6 +194,7 @@ def reserve() -> Response:
         "number_of_nights": nights,
         "status": "confirmed",
         "created_at": dt.datetime.now(dt.UTC),
+        "owner": _owner(),
     }
     with pool().connection() as conn:
         outcome = book(conn, params)
@@ -208,7 +216,7 @@ def reserve() -> Response:
 @app.get("/api/v1/reservations/<uuid:reservation_id>")
 def get_reservation(reservation_id: uuid.UUID) -> Response:
     with pool().connection() as conn, conn.cursor() as cur:
-        cur.execute(GET, {"reservation_id": str(reservation_id)})
+        cur.execute(GET, {"reservation_id": str(reservation_id), "owner": _owner()})
         row = cur.fetchone()
     if row is None:
         return _json({"code": "reservation_not_found"}, 404)

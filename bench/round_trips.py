@@ -40,15 +40,22 @@ from ota_core import (
     DateRange,
     DatesUnavailable,
     GetReservation,
+    ListReservations,
     MakeReservation,
+    OwnReservationsQuery,
+    Principal,
     Property,
     PropertyId,
+    ReservationId,
+    ReservationNotFound,
     ReservationRequest,
     SearchAvailability,
 )
 
 NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 PROPERTY = PropertyId("P0000001")
+GUEST = Principal.parse("6f1c2a4e-8d3b-4b7a-9e5f-2c1d0a9b8e7f")
+SOMEONE_ELSE = Principal.parse("c0ffee00-0000-4000-8000-000000000002")
 
 
 class Waits:
@@ -82,47 +89,71 @@ def use_cases(url: str, runs: int, *, pre_ping: bool) -> dict[str, Callable[[], 
         work.commit()
     policy, clock = AvailabilityPolicy(booking_horizon_days=100 * runs), FixedClock(NOW)
     reserve = MakeReservation(write, policy, clock, UuidV7Generator())
-    search, get, cancel = (
+    search, get, cancel, mine = (
         SearchAvailability(read, policy),
         GetReservation(read),
-        CancelReservation(write),
+        CancelReservation(write, policy, clock),
+        ListReservations(read),
     )
     free, keyed = _days(10), _days(30 + 8 * runs)
-    taken = reserve.execute(ReservationRequest(PROPERTY, DateRange.from_nights(NOW.date(), 3)))
+    first = ReservationRequest(PROPERTY, DateRange.from_nights(NOW.date() + dt.timedelta(2), 3))
+    taken = reserve.execute(first, GUEST)
     replayed = _next_stay(keyed)
-    reserve.execute(replayed, idempotency_key="replayed")
+    reserve.execute(replayed, GUEST, idempotency_key="replayed")
 
     def book(key: str | None = None, days: Iterator[dt.date] = free) -> object:
         request = _next_stay(days)
         key = None if key is None else f"{key}-{request.stay.start}"
-        return reserve.execute(request, idempotency_key=key)
+        return reserve.execute(request, GUEST, idempotency_key=key)
+
+    def someone_elses() -> None:
+        try:
+            get.execute(taken.reservation.id, SOMEONE_ELSE)
+        except ReservationNotFound:
+            return
+        raise AssertionError("someone else read the reservation")
 
     keys = (f"refused-{n}" for n in itertools.count())
 
     def refused(key: str | None = None) -> None:
         try:
             reserve.execute(
-                ReservationRequest(PROPERTY, taken.reservation.stay), idempotency_key=key
+                ReservationRequest(PROPERTY, taken.reservation.stay), GUEST, idempotency_key=key
             )
         except DatesUnavailable:
             return
         raise AssertionError("the stay was booked twice")
 
-    booked = iter([reserve.execute(_next_stay(free)).reservation.id for _ in range(runs + 2)])
+    booked = iter(
+        [reserve.execute(_next_stay(free), GUEST).reservation.id for _ in range(runs + 2)]
+    )
     cancelled_already = next(booked)  # cancelled by the first call, which warms up
 
     stay = DateRange.from_nights(NOW.date(), 3)
     return {
         "search (a page)": lambda: search.execute(AvailabilityQuery(stay)),
-        "read by id": lambda: get.execute(taken.reservation.id),
+        "read by id": lambda: get.execute(taken.reservation.id, GUEST),
+        "read by id, someone else's": someone_elses,
+        "list (a page of 20)": lambda: mine.execute(OwnReservationsQuery(GUEST)),
         "booking": book,
         "booking with a key": lambda: book("key", keyed),
         "booking refused": refused,
         "booking refused, with a key": lambda: refused(next(keys)),
-        "replay (same key again)": lambda: reserve.execute(replayed, idempotency_key="replayed"),
-        "cancellation": lambda: cancel.execute(next(booked)),
-        "cancellation of a cancelled one": lambda: cancel.execute(cancelled_already),
+        "replay (same key again)": lambda: reserve.execute(
+            replayed, GUEST, idempotency_key="replayed"
+        ),
+        "cancellation": lambda: cancel.execute(next(booked), GUEST),
+        "cancellation of a cancelled one": lambda: cancel.execute(cancelled_already, GUEST),
+        "cancellation, someone else's": lambda: _refused_cancel(cancel, taken.reservation.id),
     }
+
+
+def _refused_cancel(cancel: CancelReservation, reservation_id: ReservationId) -> None:
+    try:
+        cancel.execute(reservation_id, SOMEONE_ELSE)
+    except ReservationNotFound:
+        return
+    raise AssertionError("someone else cancelled the reservation")
 
 
 def measure(call: Callable[[], object], runs: int, waits: Waits) -> tuple[float, float, float]:

@@ -76,6 +76,12 @@ class DatesUnavailable(Conflict):
         return cls(f"property {property_id} is not free for {stay}")
 
 
+class StayAlreadyBegun(Conflict):
+    """A reservation whose stay has begun (or ended) cannot be cancelled any more."""
+
+    code = "stay_already_begun"
+
+
 class IdempotencyKeyReused(OtaError):
     """An idempotency key was sent again with a different request."""
 

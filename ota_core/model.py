@@ -12,6 +12,7 @@ import attrs
 
 from ota_core.dates import DateRange
 from ota_core.errors import InvalidRequest
+from ota_core.principal import Principal
 
 PropertyId = NewType("PropertyId", str)
 ReservationId = NewType("ReservationId", uuid.UUID)
@@ -74,13 +75,18 @@ class ReservationStatus(enum.StrEnum):
 
 @attrs.frozen
 class Reservation:
-    """A stay of one property. Only confirmed reservations occupy nights."""
+    """A stay of one property. Only confirmed reservations occupy nights.
+
+    `owner` is the principal who booked it; `None` for a legacy reservation,
+    made before reservations had owners, which no principal reaches.
+    """
 
     id: ReservationId
     property_id: PropertyId
     stay: DateRange
     created_at: dt.datetime
     status: ReservationStatus = ReservationStatus.CONFIRMED
+    owner: Principal | None = None
 
     def __attrs_post_init__(self) -> None:
         _require(self.id, uuid.UUID, "id must be a UUID")
@@ -90,10 +96,16 @@ class Reservation:
         if self.created_at.utcoffset() is None:
             raise ValueError(f"created_at must be timezone-aware, got {self.created_at!r}")
         _require(self.status, ReservationStatus, "status must be a ReservationStatus")
+        if self.owner is not None:
+            _require(self.owner, Principal, "owner must be a Principal or None")
 
     @property
     def is_confirmed(self) -> bool:
         return self.status is ReservationStatus.CONFIRMED
+
+    def is_owned_by(self, principal: Principal) -> bool:
+        """True when `principal` booked it (a legacy reservation is nobody's)."""
+        return self.owner is not None and self.owner == principal
 
     def blocks(self, stay: DateRange) -> bool:
         """True when this reservation keeps `stay` from being booked."""

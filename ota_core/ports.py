@@ -15,7 +15,9 @@ from typing import Protocol, Self
 import attrs
 
 from ota_core.dates import DateRange
+from ota_core.listing import ReservationCursor, ReservationFilter
 from ota_core.model import Property, PropertyId, Reservation, ReservationId
+from ota_core.principal import Principal
 
 
 class Clock(Protocol):
@@ -32,12 +34,14 @@ class IdGenerator(Protocol):
 
 @attrs.frozen
 class IdempotencyRecord:
-    """The outcome of a request sent with an idempotency key.
+    """The outcome of a request `principal` sent with an idempotency key.
 
+    Keys are the principal's own: another principal's equal key is another key.
     `fingerprint` identifies the request, so a key sent again with a different
     request can be told apart from a retry.
     """
 
+    principal: Principal
     key: str
     fingerprint: str
     reservation_id: ReservationId
@@ -66,7 +70,30 @@ class PropertyRepository(PropertyReader):
 
 class ReservationReader(abc.ABC):
     @abc.abstractmethod
-    def get(self, reservation_id: ReservationId) -> Reservation | None: ...
+    def get(self, reservation_id: ReservationId) -> Reservation | None:
+        """The reservation with the id, whoever owns it (for the service's own bookkeeping)."""
+
+    @abc.abstractmethod
+    def get_owned(self, reservation_id: ReservationId, owner: Principal) -> Reservation | None:
+        """The reservation with the id if `owner` owns it, else None: one read, by id and owner.
+
+        Someone else's reservation, a legacy one (no owner) and an unknown id
+        are all None alike.
+        """
+
+    @abc.abstractmethod
+    def list_owned(
+        self,
+        owner: Principal,
+        where: ReservationFilter,
+        *,
+        after: ReservationCursor | None,
+        limit: int,
+    ) -> Sequence[Reservation]:
+        """Up to `limit` of `owner`'s reservations that `where` matches.
+
+        Ordered by start date, then id, starting after `after` (keyset pagination).
+        """
 
 
 class ReservationRepository(ReservationReader):
@@ -80,7 +107,8 @@ class ReservationRepository(ReservationReader):
         applies is raised, and nothing is stored then:
 
         - `PolicyViolation`: the stay is longer than `LONGEST_STAY_NIGHTS`;
-        - `IdempotencyKeyTaken`: a record holds `idempotency.key` already;
+        - `IdempotencyKeyTaken`: a record holds `idempotency.key` of `idempotency.principal`
+          already;
         - `UnknownProperty`: the property does not exist;
         - `DatesUnavailable`: a confirmed reservation of the property overlaps the stay.
         """
@@ -97,7 +125,8 @@ class IdempotencyKeys(abc.ABC):
     """The records of requests sent with an idempotency key (`ReservationRepository.add` claims)."""
 
     @abc.abstractmethod
-    def get(self, key: str) -> IdempotencyRecord | None: ...
+    def get(self, principal: Principal, key: str) -> IdempotencyRecord | None:
+        """The record of `principal`'s request with `key`; another principal's is not seen."""
 
     @abc.abstractmethod
     def forget_recorded_before(self, cutoff: dt.datetime, limit: int) -> int:
@@ -133,12 +162,12 @@ class UnitOfWork(ReadOnlyUnitOfWork):
     """One transaction: `with uow: ... uow.commit()`.
 
     Leaving the block without `commit()` rolls back, so nothing is durable
-    unless the code says so. A row read by id (`get`) stays as it was read
+    unless the code says so. A row read by id (`get`, `get_owned`) stays as it was read
     until the block ends: another `UnitOfWork` that reads it by id or writes it
     waits until then (a `ReadOnlyUnitOfWork` may read it meanwhile, as it was
     last committed). So a read-check-write (read a reservation, check its
     status, save the change) is atomic, and of many that race on one row each
-    sees what the previous one committed. Searches (`list_free`) lock nothing.
+    sees what the previous one committed. Searches (`list_free`, `list_owned`) lock nothing.
 
     Locks rather than a check at commit (serializable isolation, row versions):
     a unit of work that meets another then waits for it instead of failing with

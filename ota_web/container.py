@@ -21,6 +21,7 @@ from ota_core import (
     CancelReservation,
     ForgetIdempotencyKeys,
     GetReservation,
+    ListReservations,
     MakeReservation,
     SearchAvailability,
 )
@@ -80,7 +81,10 @@ class Container(containers.DeclarativeContainer):
         MakeReservation, uow=unit_of_work, policy=policy, clock=clock, ids=ids
     )
     get_reservation = providers.Singleton(GetReservation, uow=read_only_unit_of_work)
-    cancel_reservation = providers.Singleton(CancelReservation, uow=unit_of_work)
+    cancel_reservation = providers.Singleton(
+        CancelReservation, uow=unit_of_work, policy=policy, clock=clock
+    )
+    list_reservations = providers.Singleton(ListReservations, uow=read_only_unit_of_work)
     forget_idempotency_keys = providers.Factory(
         ForgetIdempotencyKeys,
         uow=unit_of_work,

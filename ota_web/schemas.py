@@ -31,7 +31,7 @@ def _iso_date(value: Any) -> Any:
     return value
 
 
-def _query_integer(value: Any) -> Any:
+def query_integer(value: Any) -> Any:
     """Digits only (query strings are text): no `3.0`, `+3`, `3_0` or spaces."""
     if isinstance(value, str):
         if not _WHOLE_NUMBER.fullmatch(value):
@@ -58,19 +58,19 @@ Nights = Annotated[
 ]
 
 
-class _Shape(BaseModel):
+class Shape(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
-class SearchQuery(_Shape):
+class SearchQuery(Shape):
     """Query parameters of `GET /api/v1/properties/available`."""
 
     start_date: IsoDate
-    nights: Annotated[Nights, BeforeValidator(_query_integer)]
+    nights: Annotated[Nights, BeforeValidator(query_integer)]
     limit: Annotated[
         int,
         Field(ge=1, le=MAX_PAGE_SIZE, description="Page size."),
-        BeforeValidator(_query_integer),
+        BeforeValidator(query_integer),
     ] = DEFAULT_PAGE_SIZE
     after: Annotated[
         PropertyIdText | None,
@@ -78,7 +78,7 @@ class SearchQuery(_Shape):
     ] = None
 
 
-class ReservationBody(_Shape):
+class ReservationBody(Shape):
     """Body of `POST /api/v1/reservations`."""
 
     property_id: PropertyIdText
@@ -139,6 +139,15 @@ def reservation_out(reservation: Reservation) -> ReservationOut:
 
 
 @with_config(ConfigDict(extra="forbid"))
+class ReservationList(TypedDict):
+    reservations: list[ReservationOut]
+    next: Annotated[
+        str | None,
+        Field(description="Cursor of the next page (pass it as `after`), or null on the last."),
+    ]
+
+
+@with_config(ConfigDict(extra="forbid"))
 class FieldError(TypedDict):
     field: Annotated[str, Field(description="The parameter, header or body member at fault.")]
     message: str
@@ -170,5 +179,5 @@ class Status(TypedDict):
     status: Literal["ok", "ready"]
 
 
-ResponseShape = SearchPage | ReservationOut | Problem | Status
+ResponseShape = SearchPage | ReservationOut | ReservationList | Problem | Status
 """What `json_response` sends: one of the shapes above."""

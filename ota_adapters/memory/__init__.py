@@ -23,6 +23,7 @@ from ota_adapters.memory.repositories import (
 from ota_core import (
     DateRange,
     IdempotencyRecord,
+    Principal,
     Property,
     PropertyId,
     ReadOnlyUnitOfWork,
@@ -41,7 +42,8 @@ class InMemoryStore:
         self.sorted_property_ids: list[PropertyId] = []
         self.reservations: dict[ReservationId, Reservation] = {}
         self.confirmed_by_property: dict[PropertyId, dict[ReservationId, DateRange]] = {}
-        self.idempotency: dict[str, IdempotencyRecord] = {}
+        self.owned: dict[Principal, set[ReservationId]] = {}
+        self.idempotency: dict[tuple[Principal, str], IdempotencyRecord] = {}
 
     def unit_of_work(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self)

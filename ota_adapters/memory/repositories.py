@@ -15,11 +15,14 @@ from ota_core import (
     IdempotencyKeys,
     IdempotencyKeyTaken,
     IdempotencyRecord,
+    Principal,
     Property,
     PropertyId,
     PropertyReader,
     PropertyRepository,
     Reservation,
+    ReservationCursor,
+    ReservationFilter,
     ReservationId,
     ReservationNotFound,
     ReservationReader,
@@ -32,6 +35,11 @@ if TYPE_CHECKING:
     from ota_adapters.memory import InMemoryStore
 
 Undo = Callable[[], object]
+
+
+def _key_of(record: IdempotencyRecord) -> tuple[Principal, str]:
+    """Keys are per principal: the store holds records by (principal, key)."""
+    return record.principal, record.key
 
 
 class Journal:
@@ -96,6 +104,25 @@ class InMemoryReservationReader(ReservationReader):
     def get(self, reservation_id: ReservationId) -> Reservation | None:
         return self._store.reservations.get(reservation_id)
 
+    def get_owned(self, reservation_id: ReservationId, owner: Principal) -> Reservation | None:
+        reservation = self._store.reservations.get(reservation_id)
+        return reservation if reservation is not None and reservation.is_owned_by(owner) else None
+
+    def list_owned(
+        self,
+        owner: Principal,
+        where: ReservationFilter,
+        *,
+        after: ReservationCursor | None,
+        limit: int,
+    ) -> Sequence[Reservation]:
+        owned = (self._store.reservations[i] for i in self._store.owned.get(owner, ()))
+        found = sorted(
+            (r for r in owned if where.matches(r) and (after is None or after.precedes(r))),
+            key=ReservationCursor.of,
+        )
+        return found[:limit]
+
 
 class InMemoryReservationRepository(InMemoryReservationReader, ReservationRepository):
     def __init__(self, store: InMemoryStore, journal: Journal) -> None:
@@ -107,7 +134,7 @@ class InMemoryReservationRepository(InMemoryReservationReader, ReservationReposi
     ) -> None:
         store = self._store
         check_stay_length(reservation.stay)
-        if idempotency is not None and idempotency.key in store.idempotency:
+        if idempotency is not None and _key_of(idempotency) in store.idempotency:
             raise IdempotencyKeyTaken.of(idempotency.key)
         if reservation.property_id not in store.properties:
             raise UnknownProperty.of(reservation.property_id)
@@ -116,8 +143,8 @@ class InMemoryReservationRepository(InMemoryReservationReader, ReservationReposi
         self._put(reservation)
         self._journal.record(lambda: self._delete(reservation))
         if idempotency is not None:
-            store.idempotency[idempotency.key] = idempotency
-            self._journal.record(functools.partial(store.idempotency.pop, idempotency.key))
+            store.idempotency[_key_of(idempotency)] = idempotency
+            self._journal.record(functools.partial(store.idempotency.pop, _key_of(idempotency)))
 
     def save(self, reservation: Reservation) -> None:
         previous = self._store.reservations.get(reservation.id)
@@ -132,12 +159,16 @@ class InMemoryReservationRepository(InMemoryReservationReader, ReservationReposi
 
     def _put(self, reservation: Reservation) -> None:
         self._store.reservations[reservation.id] = reservation
+        if reservation.owner is not None:
+            self._store.owned.setdefault(reservation.owner, set()).add(reservation.id)
         if reservation.is_confirmed:
             stays = self._store.confirmed_by_property.setdefault(reservation.property_id, {})
             stays[reservation.id] = reservation.stay
 
     def _delete(self, reservation: Reservation) -> None:
         del self._store.reservations[reservation.id]
+        if reservation.owner is not None:
+            self._store.owned[reservation.owner].discard(reservation.id)
         self._store.confirmed_by_property.get(reservation.property_id, {}).pop(reservation.id, None)
 
 
@@ -146,8 +177,8 @@ class InMemoryIdempotencyKeys(IdempotencyKeys):
         self._store = store
         self._journal = journal
 
-    def get(self, key: str) -> IdempotencyRecord | None:
-        return self._store.idempotency.get(key)
+    def get(self, principal: Principal, key: str) -> IdempotencyRecord | None:
+        return self._store.idempotency.get((principal, key))
 
     def forget_recorded_before(self, cutoff: dt.datetime, limit: int) -> int:
         records = self._store.idempotency
@@ -155,6 +186,6 @@ class InMemoryIdempotencyKeys(IdempotencyKeys):
             itertools.islice((r for r in records.values() if r.recorded_at < cutoff), limit)
         )
         for record in expired:
-            del records[record.key]
-            self._journal.record(functools.partial(records.__setitem__, record.key, record))
+            del records[_key_of(record)]
+            self._journal.record(functools.partial(records.__setitem__, _key_of(record), record))
         return len(expired)

@@ -5,7 +5,7 @@ cannot route such a CTE as a whole: it runs each part as a distributed subplan
 and pulls the insert's rows through the coordinator. Here each statement names
 its distribution column, so Citus sends it whole to one shard:
 
-    INSERT INTO idempotency_key ... ON CONFLICT (key) DO NOTHING RETURNING key  -- with a key
+    INSERT INTO idempotency_key ... ON CONFLICT (principal, key) DO NOTHING RETURNING key
     INSERT INTO reservation ... SELECT ... FROM property WHERE property_id = :property_id
         FOR NO KEY UPDATE ON CONFLICT ON CONSTRAINT reservation_no_overlap DO NOTHING
         RETURNING reservation_id
@@ -38,12 +38,13 @@ _PROPERTY_ID = sa.bindparam("property_id", type_=sa.Text)
 CLAIM = (
     postgresql.insert(idempotency_key_table)
     .values(
+        principal=sa.bindparam("principal", type_=sa.Uuid),
         key=sa.bindparam("key", type_=sa.Text),
         fingerprint=sa.bindparam("fingerprint", type_=sa.Text),
         reservation_id=sa.bindparam("key_reservation_id", type_=sa.Uuid),
         created_at=sa.bindparam("recorded_at", type_=sa.DateTime(timezone=True)),
     )
-    .on_conflict_do_nothing(index_elements=[_k.key])
+    .on_conflict_do_nothing(index_elements=[_k.principal, _k.key])
     .returning(_k.key)
 )
 
@@ -55,12 +56,13 @@ _STAY = (
         sa.bindparam("number_of_nights", type_=sa.Integer),
         sa.bindparam("status", type_=sa.Text),
         sa.bindparam("created_at", type_=sa.DateTime(timezone=True)),
+        sa.bindparam("owner", type_=sa.Uuid),
     )
     .where(_p.property_id == _PROPERTY_ID)
     .with_for_update(key_share=True)
 )
 _COLUMNS = ["reservation_id", "property_id", "start_date", "number_of_nights", "status",
-            "created_at"]  # fmt: skip
+            "created_at", "owner"]  # fmt: skip
 BOOK = (
     postgresql.insert(reservation_table)
     .from_select(_COLUMNS, _STAY)

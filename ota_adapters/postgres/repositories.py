@@ -18,18 +18,21 @@ from ota_adapters.postgres.booking_routed import book_routed
 from ota_adapters.postgres.citus import on_citus
 from ota_adapters.postgres.connection import UnitConnection
 from ota_adapters.postgres.errors import read_errors
+from ota_adapters.postgres.owned import owned_reservations
 from ota_adapters.postgres.statements import (
     IDEMPOTENCY_RECORD_BY_KEY_LOCKED,
     IDEMPOTENCY_RECORDS_FORGET,
     IDEMPOTENCY_RECORDS_FORGET_DISTRIBUTED,
+    OWNED_RESERVATION,
+    OWNED_RESERVATION_LOCKED,
     PROPERTY_BY_ID,
     PROPERTY_BY_ID_LOCKED,
     PROPERTY_INSERT,
     PROPERTY_OF_RESERVATION,
     RESERVATION_BY_ID,
     RESERVATION_BY_ID_LOCKED,
-    RESERVATION_BY_ID_ROUTED_LOCKED,
     RESERVATION_STATUS_UPDATE,
+    ROUTED_LOCKED,
     free_properties,
 )
 from ota_core import (
@@ -38,11 +41,14 @@ from ota_core import (
     IdempotencyKeys,
     IdempotencyKeyTaken,
     IdempotencyRecord,
+    Principal,
     Property,
     PropertyId,
     PropertyReader,
     PropertyRepository,
     Reservation,
+    ReservationCursor,
+    ReservationFilter,
     ReservationId,
     ReservationNotFound,
     ReservationReader,
@@ -51,6 +57,9 @@ from ota_core import (
     UnknownProperty,
 )
 from ota_core.policy import check_stay_length
+
+Row = sa.Row[Any]
+Select = sa.Select[Any]
 
 
 class PostgresPropertyReader(PropertyReader):
@@ -85,29 +94,53 @@ class PostgresReservationReader(ReservationReader):
         self._connection = connection
         self._locking = locking
 
-    def _read(self, reservation_id: ReservationId) -> sa.Row[Any] | None:
-        values: dict[str, object] = {"reservation_id": reservation_id}
+    def _read(self, by_id: Select, locked: Select, values: dict[str, object]) -> Row | None:
+        """The row `by_id` reads; in a unit of work `locked` reads and locks it instead.
+
+        On Citus the lock needs the row's shard: the property first, then the row in it.
+        """
         if not self._locking:
-            return self._connection.run(RESERVATION_BY_ID, values).first()
+            return self._connection.run(by_id, values).first()
         if not on_citus(self._connection):
-            return self._connection.run(RESERVATION_BY_ID_LOCKED, values).first()
+            return self._connection.run(locked, values).first()
         property_id = self._connection.run(PROPERTY_OF_RESERVATION, values).scalar()
         if property_id is None:
             return None
-        values["property_id"] = property_id
-        return self._connection.run(RESERVATION_BY_ID_ROUTED_LOCKED, values).first()
+        return self._connection.run(
+            ROUTED_LOCKED[locked], values | {"property_id": property_id}
+        ).first()
 
     def get(self, reservation_id: ReservationId) -> Reservation | None:
-        row = self._read(reservation_id)
-        if row is None:
-            return None
-        return Reservation(
-            id=ReservationId(row.reservation_id),
-            property_id=PropertyId(row.property_id),
-            stay=DateRange.from_nights(row.start_date, row.number_of_nights),
-            created_at=row.created_at,
-            status=ReservationStatus(row.status),
-        )
+        values: dict[str, object] = {"reservation_id": reservation_id}
+        row = self._read(RESERVATION_BY_ID, RESERVATION_BY_ID_LOCKED, values)
+        return None if row is None else _reservation(row)
+
+    def get_owned(self, reservation_id: ReservationId, owner: Principal) -> Reservation | None:
+        values: dict[str, object] = {"reservation_id": reservation_id, "owner": owner.id}
+        row = self._read(OWNED_RESERVATION, OWNED_RESERVATION_LOCKED, values)
+        return None if row is None else _reservation(row)
+
+    def list_owned(
+        self,
+        owner: Principal,
+        where: ReservationFilter,
+        *,
+        after: ReservationCursor | None,
+        limit: int,
+    ) -> Sequence[Reservation]:
+        statement, values = owned_reservations(owner, where, after, limit)
+        return [_reservation(row) for row in self._connection.run(statement, values)]
+
+
+def _reservation(row: Row) -> Reservation:
+    return Reservation(
+        id=ReservationId(row.reservation_id),
+        property_id=PropertyId(row.property_id),
+        stay=DateRange.from_nights(row.start_date, row.number_of_nights),
+        created_at=row.created_at,
+        status=ReservationStatus(row.status),
+        owner=None if row.owner is None else Principal(row.owner),
+    )
 
 
 class PostgresReservationRepository(PostgresReservationReader, ReservationRepository):
@@ -140,7 +173,8 @@ class PostgresReservationRepository(PostgresReservationReader, ReservationReposi
         if idempotency is not None and outcome.key_taken:
             raise IdempotencyKeyTaken.of(idempotency.key)
         if idempotency is not None and outcome.claim_held:  # claimed for the refused stay
-            self._connection.run(RELEASE_CLAIM, {"key": idempotency.key})
+            values = {"principal": idempotency.principal.id, "key": idempotency.key}
+            self._connection.run(RELEASE_CLAIM, values)
         if not outcome.property_found:
             raise UnknownProperty.of(reservation.property_id)
         raise DatesUnavailable.of(reservation.property_id, reservation.stay)
@@ -159,12 +193,13 @@ class PostgresIdempotencyKeys(IdempotencyKeys):
     def __init__(self, connection: UnitConnection) -> None:
         self._connection = connection
 
-    def get(self, key: str) -> IdempotencyRecord | None:
-        row = self._connection.run(IDEMPOTENCY_RECORD_BY_KEY_LOCKED, {"key": key}).first()
+    def get(self, principal: Principal, key: str) -> IdempotencyRecord | None:
+        values = {"principal": principal.id, "key": key}
+        row = self._connection.run(IDEMPOTENCY_RECORD_BY_KEY_LOCKED, values).first()
         if row is None:
             return None
         return IdempotencyRecord(
-            row.key, row.fingerprint, ReservationId(row.reservation_id), row.created_at
+            principal, row.key, row.fingerprint, ReservationId(row.reservation_id), row.created_at
         )
 
     def forget_recorded_before(self, cutoff: dt.datetime, limit: int) -> int:

@@ -48,6 +48,8 @@ reservation_table = sa.Table(
     sa.Column(
         "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
     ),
+    # Who booked it; NULL for legacy reservations, which nobody reaches through the API.
+    sa.Column("owner", sa.Uuid),
     sa.PrimaryKeyConstraint("reservation_id", name="reservation_pkey"),
     sa.ForeignKeyConstraint(
         ["property_id"], ["property.property_id"], name="reservation_property_id_fkey"
@@ -71,6 +73,14 @@ reservation_table = sa.Table(
         postgresql_include=["end_date"],
         postgresql_where=sa.text(CONFIRMED_ONLY),
     ),
+    # A principal's list, in its order (keyset pages); legacy rows are not in it.
+    sa.Index(
+        "reservation_owner_idx",
+        "owner",
+        "start_date",
+        "reservation_id",
+        postgresql_where=sa.text("owner IS NOT NULL"),
+    ),
 )
 
 idempotency_key_table = sa.Table(
@@ -82,7 +92,9 @@ idempotency_key_table = sa.Table(
     sa.Column(
         "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
     ),
-    sa.PrimaryKeyConstraint("key", name="idempotency_key_pkey"),
+    # Keys are each principal's own.
+    sa.Column("principal", sa.Uuid, nullable=False),
+    sa.PrimaryKeyConstraint("principal", "key", name="idempotency_key_pkey"),
     # Deferred: a use case claims its key before it inserts the reservation.
     sa.ForeignKeyConstraint(
         ["reservation_id"],

@@ -93,24 +93,36 @@ PROPERTY_BY_ID = sa.select(_p.property_id, _p.description).where(
 )
 PROPERTY_BY_ID_LOCKED = _locked(PROPERTY_BY_ID)
 
-RESERVATION_BY_ID = sa.select(
+RESERVATION_COLUMNS = (
     _r.reservation_id, _r.property_id, _r.start_date, _r.number_of_nights, _r.created_at,
-    _r.status,
-).where(_r.reservation_id == sa.bindparam("reservation_id", type_=sa.Uuid))  # fmt: skip
+    _r.status, _r.owner,
+)  # fmt: skip
+_RESERVATION_ID = sa.bindparam("reservation_id", type_=sa.Uuid)
+_OWNER = sa.bindparam("owner", type_=sa.Uuid)
+
+RESERVATION_BY_ID = sa.select(*RESERVATION_COLUMNS).where(_r.reservation_id == _RESERVATION_ID)
 RESERVATION_BY_ID_LOCKED = _locked(RESERVATION_BY_ID)
+# By id and owner in one statement: someone else's reservation reads as no row, as an unknown id.
+OWNED_RESERVATION = sa.select(*RESERVATION_COLUMNS).where(
+    _r.reservation_id == _RESERVATION_ID, _r.owner == _OWNER
+)
+OWNED_RESERVATION_LOCKED = _locked(OWNED_RESERVATION)
 
 # On Citus, a row lock needs the shard: the property first (a read of every shard),
 # then the row locked in its own (a reservation's property never changes).
 PROPERTY_OF_RESERVATION = sa.select(_r.property_id).where(
     _r.reservation_id == sa.bindparam("reservation_id", type_=sa.Uuid)
 )
-RESERVATION_BY_ID_ROUTED_LOCKED = RESERVATION_BY_ID_LOCKED.where(
-    _r.property_id == sa.bindparam("property_id", type_=sa.Text)
-)
+_IN_ITS_SHARD = _r.property_id == sa.bindparam("property_id", type_=sa.Text)
+ROUTED_LOCKED = {
+    RESERVATION_BY_ID_LOCKED: RESERVATION_BY_ID_LOCKED.where(_IN_ITS_SHARD),
+    OWNED_RESERVATION_LOCKED: OWNED_RESERVATION_LOCKED.where(_IN_ITS_SHARD),
+}
 
 IDEMPOTENCY_RECORD_BY_KEY_LOCKED = _locked(
-    sa.select(_k.key, _k.fingerprint, _k.reservation_id, _k.created_at).where(
-        _k.key == sa.bindparam("key", type_=sa.Text)
+    sa.select(_k.principal, _k.key, _k.fingerprint, _k.reservation_id, _k.created_at).where(
+        _k.principal == sa.bindparam("principal", type_=sa.Uuid),
+        _k.key == sa.bindparam("key", type_=sa.Text),
     )
 )
 

@@ -1,6 +1,13 @@
 """What the service does, one class per activity, each with one `execute`."""
 
 from ota_core.use_cases.manage import CancelReservation, GetReservation
+from ota_core.use_cases.mine import (
+    DEFAULT_RESERVATIONS_PAGE_SIZE,
+    MAX_RESERVATIONS_PAGE_SIZE,
+    ListReservations,
+    OwnReservationsQuery,
+    ReservationPage,
+)
 from ota_core.use_cases.reserve import (
     Booking,
     MakeReservation,
@@ -18,14 +25,19 @@ from ota_core.use_cases.search import (
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
+    "DEFAULT_RESERVATIONS_PAGE_SIZE",
     "MAX_PAGE_SIZE",
+    "MAX_RESERVATIONS_PAGE_SIZE",
     "AvailabilityQuery",
     "Booking",
     "CancelReservation",
     "ForgetIdempotencyKeys",
     "GetReservation",
+    "ListReservations",
     "MakeReservation",
+    "OwnReservationsQuery",
     "PropertyPage",
+    "ReservationPage",
     "ReservationRequest",
     "SearchAvailability",
     "parse_idempotency_key",

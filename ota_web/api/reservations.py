@@ -16,6 +16,7 @@ from ota_core import (
 )
 from ota_web.api.blueprint import API_PREFIX, api
 from ota_web.api.parsing import body_of, idempotency_key, json_response
+from ota_web.auth import current_principal
 from ota_web.container import Container
 from ota_web.events import DomainEvents
 from ota_web.schemas import ReservationBody, reservation_out
@@ -32,7 +33,7 @@ def make_reservation(
 ) -> Response:
     body = body_of(ReservationBody, request)
     wanted = ReservationRequest.of(body.property_id, body.start_date, body.nights)
-    booking = make.execute(wanted, idempotency_key=idempotency_key(request))
+    booking = make.execute(wanted, current_principal(), idempotency_key=idempotency_key(request))
     reservation = booking.reservation
     location = f"{API_PREFIX}/reservations/{reservation.id}"
     response = json_response(reservation_out(reservation), location=location)
@@ -44,14 +45,16 @@ def make_reservation(
     return response
 
 
-# A malformed id matches no route (`uuid` converter): 404, like an unknown one.
+# A malformed id matches no route (`uuid` converter): 404, like an unknown one, and
+# like someone else's reservation.
 @api.get("/reservations/<uuid:reservation_id>")
 @inject
 def reservation(
     reservation_id: uuid.UUID,
     get: GetReservation = Provide[Container.get_reservation],
 ) -> Response:
-    return json_response(reservation_out(get.execute(ReservationId(reservation_id))))
+    found = get.execute(ReservationId(reservation_id), current_principal())
+    return json_response(reservation_out(found))
 
 
 @api.delete("/reservations/<uuid:reservation_id>")
@@ -61,5 +64,5 @@ def cancel_reservation(
     cancel: CancelReservation = Provide[Container.cancel_reservation],
     events: DomainEvents = Provide[Container.events],
 ) -> Response:
-    events.reservation_cancelled(cancel.execute(ReservationId(reservation_id)))
+    events.reservation_cancelled(cancel.execute(ReservationId(reservation_id), current_principal()))
     return Response(status=204)

@@ -14,6 +14,7 @@ from ota_web.schemas import (
     InvalidRequestProblem,
     Problem,
     ReservationBody,
+    ReservationList,
     ReservationOut,
     SearchPage,
     Status,
@@ -23,6 +24,7 @@ from ota_web.schemas import (
 _SHAPES: list[tuple[type, JsonSchemaMode]] = [
     (ReservationBody, "validation"),
     (ReservationOut, "serialization"),
+    (ReservationList, "serialization"),
     (SearchPage, "serialization"),
     (Problem, "serialization"),
     (InvalidRequestProblem, "serialization"),

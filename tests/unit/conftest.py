@@ -17,10 +17,12 @@ from ota_core import (
     DateRange,
     GetReservation,
     MakeReservation,
+    Principal,
     Reservation,
     ReservationRequest,
     SearchAvailability,
 )
+from tests.builders import GUEST
 
 # The sample data's January 2021 is still ahead on this clock.
 SAMPLE_NOW = dt.datetime(2021, 1, 1, 12, 0, tzinfo=dt.UTC)
@@ -37,9 +39,11 @@ class Service:
     get: GetReservation
     cancel: CancelReservation
 
-    def book(self, request: ReservationRequest, key: str | None = None) -> Reservation:
-        """Book through the use case and return the reservation it reports."""
-        return self.reserve.execute(request, idempotency_key=key).reservation
+    def book(
+        self, request: ReservationRequest, key: str | None = None, owner: Principal = GUEST
+    ) -> Reservation:
+        """Book through the use case for `owner` and return the reservation it reports."""
+        return self.reserve.execute(request, owner, idempotency_key=key).reservation
 
     def free_ids(self, start: dt.date, nights: int, **page: Any) -> list[str]:
         """Ids of the properties free for `nights` from `start`, one page."""
@@ -57,7 +61,7 @@ def build_service(store: InMemoryStore, policy: AvailabilityPolicy | None = None
         search=SearchAvailability(reading, policy),
         reserve=MakeReservation(uow, policy, clock, SequentialIds()),
         get=GetReservation(reading),
-        cancel=CancelReservation(uow),
+        cancel=CancelReservation(uow, policy, clock),
     )
 
 
