@@ -83,7 +83,7 @@ def use_cases(url: str, runs: int, *, pre_ping: bool) -> dict[str, Callable[[], 
     policy, clock = AvailabilityPolicy(booking_horizon_days=100 * runs), FixedClock(NOW)
     reserve = MakeReservation(write, policy, clock, UuidV7Generator())
     search, get, cancel = (
-        SearchAvailability(read, policy),
+        SearchAvailability(read, policy, clock),
         GetReservation(read),
         CancelReservation(write),
     )

@@ -56,7 +56,8 @@ def current_tables(*, property_key: bool) -> list[Step]:
               end_date date GENERATED ALWAYS AS (start_date + number_of_nights) STORED,
               status text NOT NULL DEFAULT 'confirmed'
                 CHECK (status IN ('confirmed', 'cancelled')),
-              created_at timestamptz NOT NULL DEFAULT now())
+              created_at timestamptz NOT NULL DEFAULT now(),
+              expires_at timestamptz)
             """,
         ),
     ]
@@ -98,7 +99,7 @@ def key_steps(*, legacy: bool, property_key: bool) -> list[Step]:
         )
     )
     if not legacy:
-        steps.append(IDEMPOTENCY_TABLE)
+        steps += [IDEMPOTENCY_TABLE, HOLD_BTREE]
     return steps
 
 
@@ -128,10 +129,19 @@ SEARCH_BTREE = Step(
     "B-tree (property_id, start_date) INCLUDE (end_date)",
     """
     CREATE INDEX reservation_search_idx ON reservation (property_id, start_date)
-      INCLUDE (end_date) WHERE status = 'confirmed'
+      INCLUDE (end_date, expires_at) WHERE status = 'confirmed'
     """,
 )
 SEARCH_BTREE_NAME = "reservation_search_idx"
+
+# The generated data holds no holds: the index is empty, and built with the keys.
+HOLD_BTREE = Step(
+    "holds' B-tree (property_id, start_date)",
+    """
+    CREATE INDEX reservation_hold_idx ON reservation (property_id, start_date)
+      INCLUDE (end_date, expires_at) WHERE expires_at IS NOT NULL
+    """,
+)
 
 KEY_GIST = Step(
     "GiST (property_key integer, daterange)",

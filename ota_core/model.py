@@ -75,13 +75,19 @@ class ReservationStatus(enum.StrEnum):
 
 @attrs.frozen
 class Reservation:
-    """A stay of one property. Only confirmed reservations occupy nights."""
+    """A stay of one property. Only confirmed reservations occupy nights.
+
+    A hold is a reservation with an `expires_at`: its nights are taken until
+    then, for everyone, and no longer. Confirming it drops the expiry and makes
+    it a booking under the same id.
+    """
 
     id: ReservationId
     property_id: PropertyId
     stay: DateRange
     created_at: dt.datetime
     status: ReservationStatus = ReservationStatus.CONFIRMED
+    expires_at: dt.datetime | None = None
 
     def __attrs_post_init__(self) -> None:
         # One check of every field instead of a validator each, as `Property`:
@@ -93,15 +99,39 @@ class Reservation:
         if self.created_at.utcoffset() is None:
             raise ValueError(f"created_at must be timezone-aware, got {self.created_at!r}")
         _require(self.status, ReservationStatus, "status must be a ReservationStatus")
+        if self.expires_at is not None:
+            _require(self.expires_at, dt.datetime, "expires_at must be a datetime")
+            if self.expires_at.utcoffset() is None:
+                raise ValueError(f"expires_at must be timezone-aware, got {self.expires_at!r}")
 
     @property
     def is_confirmed(self) -> bool:
         return self.status is ReservationStatus.CONFIRMED
 
-    def blocks(self, stay: DateRange) -> bool:
-        """True when this reservation keeps `stay` from being booked."""
-        return self.is_confirmed and self.stay.overlaps(stay)
+    @property
+    def is_hold(self) -> bool:
+        return self.expires_at is not None
+
+    def has_expired(self, now: dt.datetime) -> bool:
+        """True for a hold whose time is up at `now`: from its `expires_at` on."""
+        return self.expires_at is not None and self.expires_at <= now
+
+    def occupies(self, now: dt.datetime) -> bool:
+        """True when this reservation takes its nights at `now`: confirmed and not expired."""
+        return self.is_confirmed and not self.has_expired(now)
+
+    def blocks(self, stay: DateRange, now: dt.datetime) -> bool:
+        """True when this reservation keeps `stay` from being booked at `now`."""
+        return self.occupies(now) and self.stay.overlaps(stay)
 
     def cancel(self) -> Reservation:
         """This reservation, cancelled: its nights are free again."""
         return attrs.evolve(self, status=ReservationStatus.CANCELLED)
+
+    def confirm(self) -> Reservation:
+        """This hold, as a booking: it no longer expires."""
+        return attrs.evolve(self, expires_at=None)
+
+    def moved_to(self, stay: DateRange) -> Reservation:
+        """This reservation over other nights."""
+        return attrs.evolve(self, stay=stay)

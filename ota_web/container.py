@@ -74,7 +74,7 @@ class Container(containers.DeclarativeContainer):
     openapi = providers.Singleton(openapi_document, policy=policy)
 
     search_availability = providers.Singleton(
-        SearchAvailability, uow=search_unit_of_work, policy=policy
+        SearchAvailability, uow=search_unit_of_work, policy=policy, clock=clock
     )
     make_reservation = providers.Singleton(
         MakeReservation, uow=unit_of_work, policy=policy, clock=clock, ids=ids

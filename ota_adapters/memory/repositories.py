@@ -6,13 +6,14 @@ import bisect
 import datetime as dt
 import functools
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ota_adapters.memory.journal import Journal
 from ota_core import (
+    Calendar,
     DateRange,
     DatesUnavailable,
-    IdempotencyKeys,
     IdempotencyKeyTaken,
     IdempotencyRecord,
     Property,
@@ -31,25 +32,6 @@ from ota_core.policy import check_stay_length
 if TYPE_CHECKING:
     from ota_adapters.memory import InMemoryStore
 
-Undo = Callable[[], object]
-
-
-class Journal:
-    """Undo actions of the current unit of work, newest last."""
-
-    def __init__(self) -> None:
-        self._undo: list[Undo] = []
-
-    def record(self, undo: Undo) -> None:
-        self._undo.append(undo)
-
-    def undo_all(self) -> None:
-        while self._undo:
-            self._undo.pop()()
-
-    def forget(self) -> None:
-        self._undo.clear()
-
 
 class InMemoryPropertyReader(PropertyReader):
     def __init__(self, store: InMemoryStore) -> None:
@@ -59,7 +41,7 @@ class InMemoryPropertyReader(PropertyReader):
         return self._store.properties.get(property_id)
 
     def list_free(
-        self, stay: DateRange, *, after: PropertyId | None, limit: int
+        self, stay: DateRange, *, after: PropertyId | None, limit: int, now: dt.datetime
     ) -> Sequence[Property]:
         ids = self._store.sorted_property_ids
         first = 0 if after is None else bisect.bisect_right(ids, after)
@@ -67,9 +49,16 @@ class InMemoryPropertyReader(PropertyReader):
         for property_id in ids[first:]:
             if len(free) == limit:
                 break
-            if not self._store.is_taken(property_id, stay):
+            if not self._store.is_taken(property_id, stay, now):
                 free.append(self._store.properties[property_id])
         return free
+
+    def calendar(
+        self, property_id: PropertyId, window: DateRange, *, now: dt.datetime
+    ) -> Calendar | None:
+        if property_id not in self._store.properties:
+            return None
+        return Calendar.of(window, self._store.occupied(property_id, window, now))
 
 
 class InMemoryPropertyRepository(InMemoryPropertyReader, PropertyRepository):
@@ -111,7 +100,10 @@ class InMemoryReservationRepository(InMemoryReservationReader, ReservationReposi
             raise IdempotencyKeyTaken.of(idempotency.key)
         if reservation.property_id not in store.properties:
             raise UnknownProperty.of(reservation.property_id)
-        if store.is_taken(reservation.property_id, reservation.stay):
+        self._forget_expired_holds(
+            reservation.property_id, reservation.stay, reservation.created_at
+        )
+        if store.is_taken(reservation.property_id, reservation.stay, reservation.created_at):
             raise DatesUnavailable.of(reservation.property_id, reservation.stay)
         self._put(reservation)
         self._journal.record(lambda: self._delete(reservation))
@@ -126,6 +118,43 @@ class InMemoryReservationRepository(InMemoryReservationReader, ReservationReposi
         self._replace(previous, reservation)
         self._journal.record(lambda: self._replace(reservation, previous))
 
+    def move(self, reservation: Reservation, *, now: dt.datetime) -> None:
+        check_stay_length(reservation.stay)
+        if reservation.id not in self._store.reservations:
+            raise ReservationNotFound.of(reservation.id)
+        self._forget_expired_holds(reservation.property_id, reservation.stay, now)
+        taken = self._store.is_taken(
+            reservation.property_id, reservation.stay, now, apart_from=reservation.id
+        )
+        if taken:
+            raise DatesUnavailable.of(reservation.property_id, reservation.stay)
+        self.save(reservation)
+
+    def forget_holds_expired_by(self, cutoff: dt.datetime, limit: int) -> int:
+        expired = itertools.islice(
+            (r for r in self._store.reservations.values() if r.is_hold and r.has_expired(cutoff)),
+            limit,
+        )
+        return self._forget(list(expired))
+
+    def _forget_expired_holds(
+        self, property_id: PropertyId, stay: DateRange, now: dt.datetime
+    ) -> None:
+        stays = self._store.confirmed_by_property.get(property_id, {})
+        self._forget(
+            [
+                r
+                for r in stays.values()
+                if r.is_hold and r.has_expired(now) and r.stay.overlaps(stay)
+            ]
+        )
+
+    def _forget(self, reservations: list[Reservation]) -> int:
+        for reservation in reservations:
+            self._delete(reservation)
+            self._journal.record(functools.partial(self._put, reservation))
+        return len(reservations)
+
     def _replace(self, current: Reservation, previous: Reservation) -> None:
         self._delete(current)
         self._put(previous)
@@ -134,27 +163,8 @@ class InMemoryReservationRepository(InMemoryReservationReader, ReservationReposi
         self._store.reservations[reservation.id] = reservation
         if reservation.is_confirmed:
             stays = self._store.confirmed_by_property.setdefault(reservation.property_id, {})
-            stays[reservation.id] = reservation.stay
+            stays[reservation.id] = reservation
 
     def _delete(self, reservation: Reservation) -> None:
         del self._store.reservations[reservation.id]
         self._store.confirmed_by_property.get(reservation.property_id, {}).pop(reservation.id, None)
-
-
-class InMemoryIdempotencyKeys(IdempotencyKeys):
-    def __init__(self, store: InMemoryStore, journal: Journal) -> None:
-        self._store = store
-        self._journal = journal
-
-    def get(self, key: str) -> IdempotencyRecord | None:
-        return self._store.idempotency.get(key)
-
-    def forget_recorded_before(self, cutoff: dt.datetime, limit: int) -> int:
-        records = self._store.idempotency
-        expired = list(
-            itertools.islice((r for r in records.values() if r.recorded_at < cutoff), limit)
-        )
-        for record in expired:
-            del records[record.key]
-            self._journal.record(functools.partial(records.__setitem__, record.key, record))
-        return len(expired)

@@ -7,9 +7,10 @@ from ota_core.model import Reservation, ReservationId
 from ota_core.ports import ReadOnlyUnitOfWork, ReadOnlyUnitOfWorkFactory, UnitOfWorkFactory
 
 
-def _existing(uow: ReadOnlyUnitOfWork, reservation_id: ReservationId) -> Reservation:
+def existing_reservation(uow: ReadOnlyUnitOfWork, reservation_id: ReservationId) -> Reservation:
+    """The reservation of `reservation_id`: a hold is none until it is confirmed."""
     reservation = uow.reservations.get(reservation_id)
-    if reservation is None:
+    if reservation is None or reservation.is_hold:
         raise ReservationNotFound.of(reservation_id)
     return reservation
 
@@ -20,7 +21,7 @@ class GetReservation:
 
     def execute(self, reservation_id: ReservationId) -> Reservation:
         with self._uow() as uow:
-            return _existing(uow, reservation_id)
+            return existing_reservation(uow, reservation_id)
 
 
 class CancelReservation:
@@ -35,7 +36,7 @@ class CancelReservation:
 
     def execute(self, reservation_id: ReservationId) -> Reservation:
         with self._uow() as uow:
-            reservation = _existing(uow, reservation_id)
+            reservation = existing_reservation(uow, reservation_id)
             if not reservation.is_confirmed:
                 return reservation
             cancelled = reservation.cancel()

@@ -14,9 +14,14 @@ from ota_core import (
     AvailabilityPolicy,
     AvailabilityQuery,
     CancelReservation,
+    ChangeStay,
+    ConfirmHold,
     DateRange,
+    GetCalendar,
     GetReservation,
     MakeReservation,
+    PlaceHold,
+    ReleaseHold,
     Reservation,
     ReservationRequest,
     SearchAvailability,
@@ -24,6 +29,7 @@ from ota_core import (
 
 # The sample data's January 2021 is still ahead on this clock.
 SAMPLE_NOW = dt.datetime(2021, 1, 1, 12, 0, tzinfo=dt.UTC)
+HOLD_TTL = dt.timedelta(minutes=10)
 
 
 @attrs.frozen
@@ -36,6 +42,11 @@ class Service:
     reserve: MakeReservation
     get: GetReservation
     cancel: CancelReservation
+    hold: PlaceHold
+    confirm: ConfirmHold
+    release: ReleaseHold
+    change: ChangeStay
+    calendar: GetCalendar
 
     def book(self, request: ReservationRequest, key: str | None = None) -> Reservation:
         """Book through the use case and return the reservation it reports."""
@@ -51,13 +62,19 @@ def build_service(store: InMemoryStore, policy: AvailabilityPolicy | None = None
     policy = policy or AvailabilityPolicy()
     clock = FixedClock(SAMPLE_NOW)
     uow, reading = store.unit_of_work, store.read_only_unit_of_work
+    ids = SequentialIds()
     return Service(
         store=store,
         clock=clock,
-        search=SearchAvailability(reading, policy),
-        reserve=MakeReservation(uow, policy, clock, SequentialIds()),
+        search=SearchAvailability(reading, policy, clock),
+        reserve=MakeReservation(uow, policy, clock, ids),
         get=GetReservation(reading),
         cancel=CancelReservation(uow),
+        hold=PlaceHold(uow, policy, clock, ids, HOLD_TTL),
+        confirm=ConfirmHold(uow, clock),
+        release=ReleaseHold(uow),
+        change=ChangeStay(uow, policy, clock),
+        calendar=GetCalendar(reading, clock),
     )
 
 

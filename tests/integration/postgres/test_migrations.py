@@ -201,7 +201,7 @@ def test_migrations_started_together_run_one_after_the_other(database: str) -> N
     errors = [process.communicate(timeout=120)[1] for process in processes]
 
     assert [process.returncode for process in processes] == [0, 0, 0], errors
-    assert rows(database, "SELECT version_num FROM alembic_version") == [("0003",)]
+    assert rows(database, "SELECT version_num FROM alembic_version") == [("0006",)]
 
 
 def test_an_unreachable_database_is_not_current() -> None:

@@ -1,0 +1,41 @@
+"""The idempotency records over one unit of work's connection."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ota_adapters.postgres.connection import UnitConnection
+from ota_adapters.postgres.statements import (
+    IDEMPOTENCY_RECORD_BY_KEY_LOCKED,
+    IDEMPOTENCY_RECORD_INSERT,
+    IDEMPOTENCY_RECORDS_FORGET,
+)
+from ota_core import IdempotencyKeys, IdempotencyKeyTaken, IdempotencyRecord, ReservationId
+
+
+class PostgresIdempotencyKeys(IdempotencyKeys):
+    def __init__(self, connection: UnitConnection) -> None:
+        self._connection = connection
+
+    def get(self, key: str) -> IdempotencyRecord | None:
+        row = self._connection.run(IDEMPOTENCY_RECORD_BY_KEY_LOCKED, {"key": key}).first()
+        if row is None:
+            return None
+        return IdempotencyRecord(
+            row.key, row.fingerprint, ReservationId(row.reservation_id), row.created_at
+        )
+
+    def add(self, record: IdempotencyRecord) -> None:
+        values = {
+            "key": record.key,
+            "fingerprint": record.fingerprint,
+            "reservation_id": record.reservation_id,
+            "recorded_at": record.recorded_at,
+        }
+        if self._connection.run(IDEMPOTENCY_RECORD_INSERT, values).first() is None:
+            raise IdempotencyKeyTaken.of(record.key)
+
+    def forget_recorded_before(self, cutoff: dt.datetime, limit: int) -> int:
+        # Rows another transaction is forgetting (or still holds) are left to the next batch.
+        values = {"cutoff": cutoff, "limit": limit}
+        return len(self._connection.run(IDEMPOTENCY_RECORDS_FORGET, values).all())
