@@ -19,9 +19,15 @@ from ota_adapters.ids import UuidV7Generator
 from ota_core import (
     AvailabilityPolicy,
     CancelReservation,
+    ChangeStay,
+    ConfirmHold,
+    ForgetExpiredHolds,
     ForgetIdempotencyKeys,
+    GetCalendar,
     GetReservation,
     MakeReservation,
+    PlaceHold,
+    ReleaseHold,
     SearchAvailability,
 )
 from ota_web.events import DomainEvents
@@ -81,6 +87,19 @@ class Container(containers.DeclarativeContainer):
     )
     get_reservation = providers.Singleton(GetReservation, uow=read_only_unit_of_work)
     cancel_reservation = providers.Singleton(CancelReservation, uow=unit_of_work)
+    place_hold = providers.Singleton(
+        PlaceHold,
+        uow=unit_of_work,
+        policy=policy,
+        clock=clock,
+        ids=ids,
+        ttl=providers.Factory(dt.timedelta, seconds=config.hold_ttl_seconds),
+    )
+    confirm_hold = providers.Singleton(ConfirmHold, uow=unit_of_work, clock=clock)
+    release_hold = providers.Singleton(ReleaseHold, uow=unit_of_work)
+    change_stay = providers.Singleton(ChangeStay, uow=unit_of_work, policy=policy, clock=clock)
+    get_calendar = providers.Singleton(GetCalendar, uow=read_only_unit_of_work, clock=clock)
+    forget_expired_holds = providers.Factory(ForgetExpiredHolds, uow=unit_of_work, clock=clock)
     forget_idempotency_keys = providers.Factory(
         ForgetIdempotencyKeys,
         uow=unit_of_work,

@@ -58,11 +58,11 @@ Nights = Annotated[
 ]
 
 
-class _Shape(BaseModel):
+class Shape(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
-class SearchQuery(_Shape):
+class SearchQuery(Shape):
     """Query parameters of `GET /api/v1/properties/available`."""
 
     start_date: IsoDate
@@ -78,7 +78,7 @@ class SearchQuery(_Shape):
     ] = None
 
 
-class ReservationBody(_Shape):
+class ReservationBody(Shape):
     """Body of `POST /api/v1/reservations`."""
 
     property_id: PropertyIdText
@@ -168,7 +168,3 @@ class InvalidRequestProblem(Problem):
 @with_config(ConfigDict(extra="forbid"))
 class Status(TypedDict):
     status: Literal["ok", "ready"]
-
-
-ResponseShape = SearchPage | ReservationOut | Problem | Status
-"""What `json_response` sends: one of the shapes above."""
