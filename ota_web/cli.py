@@ -9,17 +9,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import socket
-import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 
-import attrs
 import sqlalchemy as sa
 from loguru import logger
 
@@ -35,11 +30,11 @@ from ota_adapters.postgres.embedded import (
 from ota_adapters.postgres.errors import first_line
 from ota_adapters.postgres.legacy_checks import LegacyDataRejected
 from ota_core import StorageUnavailable
-from ota_web.app import build_container
 from ota_web.logging import configure_logging
+from ota_web.maintenance import forget_expired_holds, forget_idempotency_keys
+from ota_web.serving import port_in_use, serve_until_stopped, stop_signals_raise_keyboard_interrupt
 from ota_web.settings import Settings, SettingsError
 
-GUNICORN = ["-m", "gunicorn", "-c", "python:ota_web.gunicorn_conf", "ota_web.wsgi:app"]
 Command = Callable[[Settings, argparse.Namespace], int]
 
 
@@ -65,61 +60,22 @@ def _ready_database(settings: Settings, *, sample_data: bool) -> Iterator[str]:
     yield settings.database_url
 
 
-def _stop_signals_raise_keyboard_interrupt() -> None:
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt(signal.Signals(signum).name)
-
-    # SIGINT too: a shell starting `make run &` without job control leaves it ignored.
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, stop)
-
-
-def _serve_until_stopped(environment: dict[str, str]) -> int:
-    """Run gunicorn as a child; pass it SIGINT/SIGTERM and wait for its graceful stop."""
-    # In a process group of its own, Ctrl-C reaches only this process, which asks
-    # gunicorn for a graceful stop (SIGTERM) instead of its quick one (SIGINT).
-    server = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
-        [sys.executable, *GUNICORN], env=environment, process_group=0
-    )
-    _stop_signals_raise_keyboard_interrupt()
-    while True:
-        try:
-            return server.wait()
-        except KeyboardInterrupt:
-            logger.info("stopping the server")
-            server.send_signal(signal.SIGTERM)
-
-
-def port_in_use(port: int) -> bool:
-    """True when something listens on `port` already.
-
-    gunicorn binds with SO_REUSEPORT (a socket per worker), so a second server
-    started by the same user would share the port silently instead of failing.
-    """
-    with socket.socket() as probe:
-        try:
-            probe.bind(("0.0.0.0", port))  # noqa: S104 - the address gunicorn binds
-        except OSError:
-            return True
-    return False
-
-
 def serve(settings: Settings, options: argparse.Namespace) -> int:
     if port_in_use(settings.port):
         print(f"ota: port {settings.port} is in use: stop that server or set PORT", file=sys.stderr)
         return 1
     environment = dict(os.environ)
     if settings.storage == "memory":
-        return _serve_until_stopped(environment)
+        return serve_until_stopped(environment)
     with _ready_database(settings, sample_data=options.sample_data) as url:
-        return _serve_until_stopped({**environment, "DATABASE_URL": url})
+        return serve_until_stopped({**environment, "DATABASE_URL": url})
 
 
 def keep_database_up(settings: Settings, options: argparse.Namespace) -> int:
     with _ready_database(settings, sample_data=options.sample_data) as url:
         print(f"PostgreSQL is ready. Connect with:\n  psql '{url}'\n  DATABASE_URL='{url}'")
         print("Press Ctrl-C to stop.", flush=True)
-        _stop_signals_raise_keyboard_interrupt()
+        stop_signals_raise_keyboard_interrupt()
         try:
             threading.Event().wait()
         except KeyboardInterrupt:
@@ -127,26 +83,13 @@ def keep_database_up(settings: Settings, options: argparse.Namespace) -> int:
     return 0
 
 
-def _on_database(action: Callable[[str], None]) -> Command:
+def _on_database(action: Callable[[Settings, str], object]) -> Command:
     def run(settings: Settings, _options: argparse.Namespace) -> int:
         with _database(settings) as url:
-            action(url)
+            action(settings, url)
         return 0
 
     return run
-
-
-def forget_idempotency_keys(settings: Settings, _options: argparse.Namespace) -> int:
-    """Delete the idempotency keys past their retention (run it hourly: deploy/k8s)."""
-    with _database(settings) as url:
-        container = build_container(attrs.evolve(settings, storage="postgres", database_url=url))
-        try:
-            forgotten = container.forget_idempotency_keys().execute()
-        finally:
-            container.shutdown_resources()
-    hours = settings.idempotency_key_retention_hours
-    logger.info("forgot {} idempotency keys recorded over {} h ago", forgotten, hours)
-    return 0
 
 
 def print_database_url(settings: Settings, _options: argparse.Namespace) -> int:
@@ -167,12 +110,22 @@ SAMPLE_DATA = (
 COMMANDS: dict[str, tuple[Command, str]] = {
     "serve": (serve, "migrate and serve the API (gunicorn) [--sample-data]"),
     "db": (keep_database_up, "migrate, keep the database up until stopped [--sample-data]"),
-    "migrate": (_on_database(migrate), "upgrade the schema to the latest revision"),
-    "load-sample": (_on_database(add_sample_data), "add the sample data (idempotent)"),
+    "migrate": (
+        _on_database(lambda _, url: migrate(url)),
+        "upgrade the schema to the latest revision",
+    ),
+    "load-sample": (
+        _on_database(lambda _, url: add_sample_data(url)),
+        "add the sample data (idempotent)",
+    ),
     "db-url": (print_database_url, "print the URL of the running embedded database"),
     "forget-idempotency-keys": (
-        forget_idempotency_keys,
+        _on_database(forget_idempotency_keys),
         "delete the idempotency keys older than IDEMPOTENCY_KEY_RETENTION_HOURS",
+    ),
+    "forget-expired-holds": (
+        _on_database(forget_expired_holds),
+        "delete the holds that have expired or were released",
     ),
 }
 
