@@ -74,10 +74,10 @@ swept AS (DELETE FROM reservation
             AND reservation.start_date < %(end_date)s AND reservation.end_date > %(start_date)s
           RETURNING reservation.reservation_id),
 booked AS (INSERT INTO reservation (reservation_id, property_id, start_date, number_of_nights,
-                                    status, created_at, expires_at)
+                                    status, created_at, owner, expires_at)
            SELECT %(reservation_id)s::UUID AS anon_1, locked.property_id AS property_id,
                   %(start_date)s AS anon_2, %(number_of_nights)s AS anon_3, %(status)s AS anon_4,
-                  %(created_at)s AS anon_5, %(expires_at)s AS anon_6
+                  %(created_at)s AS anon_5, %(owner)s::UUID AS anon_6, %(expires_at)s AS anon_7
            FROM locked WHERE (SELECT count(*) AS count_1 FROM swept) >= 0
            ON CONFLICT ON CONSTRAINT reservation_no_overlap DO NOTHING
            RETURNING reservation.reservation_id)
@@ -99,12 +99,13 @@ def book(conn: connection, params: dict[str, Any]) -> str:
     return "taken" if property_found else "unknown property"  # the pool rolls back
 
 
-# A read by id: `ota_adapters.postgres.statements.RESERVATION_BY_ID`, rendered.
+# A read by id and owner: `ota_adapters.postgres.statements.OWNED_RESERVATION`, rendered.
 GET = """
 SELECT reservation.reservation_id, reservation.property_id, reservation.start_date,
        reservation.number_of_nights, reservation.created_at, reservation.status,
-       reservation.expires_at
-FROM reservation WHERE reservation.reservation_id = %(reservation_id)s::UUID"""
+       reservation.owner, reservation.expires_at
+FROM reservation WHERE reservation.reservation_id = %(reservation_id)s::UUID
+                   AND reservation.owner = %(owner)s::UUID"""
 
 
 class Pool:
@@ -142,6 +143,11 @@ def pool() -> Pool:
     if _pool is None:
         _pool = Pool(os.environ["DATABASE_URL"], POOL_SIZE)
     return _pool
+
+
+def _owner() -> str:
+    """The bearer token's UUID, lower case: the principal, as the service reads it."""
+    return str(uuid.UUID(request.headers["Authorization"].partition(" ")[2]))
 
 
 def _json(body: object, status: int = 200) -> Response:
@@ -197,6 +203,7 @@ def reserve() -> Response:
         "number_of_nights": nights,
         "status": "confirmed",
         "created_at": dt.datetime.now(dt.UTC),
+        "owner": _owner(),
         "expires_at": None,
     }
     with pool().connection() as conn:
@@ -219,7 +226,7 @@ def reserve() -> Response:
 @app.get("/api/v1/reservations/<uuid:reservation_id>")
 def get_reservation(reservation_id: uuid.UUID) -> Response:
     with pool().connection() as conn, conn.cursor() as cur:
-        cur.execute(GET, {"reservation_id": str(reservation_id)})
+        cur.execute(GET, {"reservation_id": str(reservation_id), "owner": _owner()})
         row = cur.fetchone()
     if row is None:
         return _json({"code": "reservation_not_found"}, 404)

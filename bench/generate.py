@@ -41,6 +41,9 @@ SPAN_DAYS = (dt.date(2028, 1, 1) - FIRST_DAY).days  # 2021 to 2027 inclusive
 LONGEST_GENERATED_STAY = 14
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 INDEX_SETS = ("full", "search", "keys")
+# Every generated stay is the load benchmark's (bench/load.lua's token): its reads by id
+# find them, as the owner's own.
+BENCH_PRINCIPAL = "6f1c2a4e-8d3b-4b7a-9e5f-2c1d0a9b8e7f"
 
 
 @attrs.frozen
@@ -115,7 +118,7 @@ def create_and_load(conn: connection, shape: Shape) -> list[Timing]:
 def index_steps(shape: Shape) -> list[schema.Step]:
     steps = schema.key_steps(legacy=shape.legacy, property_key=shape.property_key)
     if not shape.legacy and shape.indexes == "full":
-        steps.append(schema.EXCLUSION_CONSTRAINT)
+        steps += [schema.EXCLUSION_CONSTRAINT, schema.OWNER_BTREE]
     if not shape.legacy and shape.indexes in ("full", "search"):
         steps.append(schema.SEARCH_BTREE)
     return [*steps, schema.VACUUM_ANALYZE]
@@ -158,7 +161,11 @@ def insert_reservations(shape: Shape) -> str:
     random draw computed once per row.
     """
     # Fixed fragments chosen by flags, no user values: those are bound parameters.
-    id_column, id_value = ("", "") if shape.legacy else ("reservation_id, ", "gen_random_uuid(), ")
+    id_column, id_value = (
+        ("", "")
+        if shape.legacy
+        else ("reservation_id, owner, ", "gen_random_uuid(), %(owner)s::uuid, ")
+    )
     key_column, key_value = ("property_key, ", "k, ") if shape.property_key else ("", "")
     return f"""
     INSERT INTO reservation ({id_column}property_id, {key_column}start_date, number_of_nights)
@@ -183,6 +190,7 @@ def reservation_params(shape: Shape) -> dict[str, object]:
         "longest": shape.longest_stay(),
         "per": shape.reservations // shape.properties,
         "extra": shape.reservations % shape.properties,
+        "owner": BENCH_PRINCIPAL,
     }
 
 

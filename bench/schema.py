@@ -43,7 +43,8 @@ def current_tables(*, property_key: bool) -> list[Step]:
         ),
         Step(
             "create reservation",
-            # The migrated table's column order: the legacy columns, then those 0002 adds.
+            # The migrated table's column order: the legacy columns, then those 0002 and
+            # 0004 add.
             f"""
             CREATE TABLE reservation (
               property_id text COLLATE "C" NOT NULL,
@@ -57,6 +58,7 @@ def current_tables(*, property_key: bool) -> list[Step]:
               status text NOT NULL DEFAULT 'confirmed'
                 CHECK (status IN ('confirmed', 'cancelled')),
               created_at timestamptz NOT NULL DEFAULT now(),
+              owner uuid,
               expires_at timestamptz)
             """,
         ),
@@ -107,10 +109,12 @@ IDEMPOTENCY_TABLE = Step(
     "create idempotency_key",
     """
     CREATE TABLE idempotency_key (
-      key text PRIMARY KEY,
+      key text,
       fingerprint text NOT NULL,
       reservation_id uuid NOT NULL REFERENCES reservation DEFERRABLE INITIALLY DEFERRED,
-      created_at timestamptz NOT NULL DEFAULT now());
+      created_at timestamptz NOT NULL DEFAULT now(),
+      principal uuid,
+      PRIMARY KEY (principal, key));
     CREATE INDEX idempotency_key_created_at_idx ON idempotency_key (created_at)
     """,
 )
@@ -133,6 +137,14 @@ SEARCH_BTREE = Step(
     """,
 )
 SEARCH_BTREE_NAME = "reservation_search_idx"
+
+OWNER_BTREE = Step(
+    "B-tree (owner, start_date, reservation_id): a principal's list",
+    """
+    CREATE INDEX reservation_owner_idx ON reservation (owner, start_date, reservation_id)
+      WHERE owner IS NOT NULL
+    """,
+)
 
 # The generated data holds no holds: the index is empty, and built with the keys.
 HOLD_BTREE = Step(

@@ -23,9 +23,12 @@ from ota_core.errors import (
     PropertyNotFound,
     ReservationCancelled,
     ReservationNotFound,
+    StayAlreadyBegun,
     StorageUnavailable,
     UnknownProperty,
 )
+from ota_core.idempotency import IdempotencyKeys, IdempotencyRecord
+from ota_core.listing import ReservationCursor, ReservationFilter
 from ota_core.model import (
     Property,
     PropertyId,
@@ -37,8 +40,6 @@ from ota_core.model import (
 from ota_core.policy import LONGEST_STAY_NIGHTS, AvailabilityPolicy
 from ota_core.ports import (
     Clock,
-    IdempotencyKeys,
-    IdempotencyRecord,
     IdGenerator,
     PropertyReader,
     PropertyRepository,
@@ -49,9 +50,12 @@ from ota_core.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from ota_core.principal import Principal
 from ota_core.use_cases import (
     DEFAULT_PAGE_SIZE,
+    DEFAULT_RESERVATIONS_PAGE_SIZE,
     MAX_PAGE_SIZE,
+    MAX_RESERVATIONS_PAGE_SIZE,
     AvailabilityQuery,
     Booking,
     CancelReservation,
@@ -61,10 +65,13 @@ from ota_core.use_cases import (
     ForgetIdempotencyKeys,
     GetCalendar,
     GetReservation,
+    ListReservations,
     MakeReservation,
+    OwnReservationsQuery,
     PlaceHold,
     PropertyPage,
     ReleaseHold,
+    ReservationPage,
     ReservationRequest,
     SearchAvailability,
     StayChange,
@@ -73,9 +80,11 @@ from ota_core.use_cases import (
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
+    "DEFAULT_RESERVATIONS_PAGE_SIZE",
     "LONGEST_STAY_NIGHTS",
     "MAX_CALENDAR_DAYS",
     "MAX_PAGE_SIZE",
+    "MAX_RESERVATIONS_PAGE_SIZE",
     "AvailabilityPolicy",
     "AvailabilityQuery",
     "Booking",
@@ -102,11 +111,14 @@ __all__ = [
     "IdempotencyRecord",
     "InvalidRequest",
     "InvalidStay",
+    "ListReservations",
     "MakeReservation",
     "NotFound",
     "OtaError",
+    "OwnReservationsQuery",
     "PlaceHold",
     "PolicyViolation",
+    "Principal",
     "Property",
     "PropertyId",
     "PropertyNotFound",
@@ -118,13 +130,17 @@ __all__ = [
     "ReleaseHold",
     "Reservation",
     "ReservationCancelled",
+    "ReservationCursor",
+    "ReservationFilter",
     "ReservationId",
     "ReservationNotFound",
+    "ReservationPage",
     "ReservationReader",
     "ReservationRepository",
     "ReservationRequest",
     "ReservationStatus",
     "SearchAvailability",
+    "StayAlreadyBegun",
     "StayChange",
     "StorageUnavailable",
     "UnitOfWork",

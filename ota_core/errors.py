@@ -92,6 +92,12 @@ class DatesUnavailable(Conflict):
         return cls(f"property {property_id} is not free for {stay}")
 
 
+class StayAlreadyBegun(Conflict):
+    """A reservation whose stay has begun (or ended) cannot be cancelled any more."""
+
+    code = "stay_already_begun"
+
+
 class ReservationCancelled(Conflict):
     """The reservation was cancelled: it has no nights left to change."""
 

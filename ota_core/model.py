@@ -12,6 +12,7 @@ import attrs
 
 from ota_core.dates import DateRange
 from ota_core.errors import InvalidRequest
+from ota_core.principal import Principal
 
 PropertyId = NewType("PropertyId", str)
 ReservationId = NewType("ReservationId", uuid.UUID)
@@ -77,6 +78,9 @@ class ReservationStatus(enum.StrEnum):
 class Reservation:
     """A stay of one property. Only confirmed reservations occupy nights.
 
+    `owner` is the principal who booked it; `None` for a legacy reservation,
+    made before reservations had owners, which no principal reaches.
+
     A hold is a reservation with an `expires_at`: its nights are taken until
     then, for everyone, and no longer. Confirming it drops the expiry and makes
     it a booking under the same id.
@@ -87,6 +91,7 @@ class Reservation:
     stay: DateRange
     created_at: dt.datetime
     status: ReservationStatus = ReservationStatus.CONFIRMED
+    owner: Principal | None = None
     expires_at: dt.datetime | None = None
 
     def __attrs_post_init__(self) -> None:
@@ -99,6 +104,8 @@ class Reservation:
         if self.created_at.utcoffset() is None:
             raise ValueError(f"created_at must be timezone-aware, got {self.created_at!r}")
         _require(self.status, ReservationStatus, "status must be a ReservationStatus")
+        if self.owner is not None:
+            _require(self.owner, Principal, "owner must be a Principal or None")
         if self.expires_at is not None:
             _require(self.expires_at, dt.datetime, "expires_at must be a datetime")
             if self.expires_at.utcoffset() is None:
@@ -107,6 +114,10 @@ class Reservation:
     @property
     def is_confirmed(self) -> bool:
         return self.status is ReservationStatus.CONFIRMED
+
+    def is_owned_by(self, principal: Principal) -> bool:
+        """True when `principal` booked it (a legacy reservation is nobody's)."""
+        return self.owner is not None and self.owner == principal
 
     @property
     def is_hold(self) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 
 from ota_core.dates import DateRange
-from ota_core.errors import PolicyViolation
+from ota_core.errors import PolicyViolation, StayAlreadyBegun
 
 # The calendar day ends last at UTC-12: until then, somewhere on Earth it is still "today".
 LATEST_TIMEZONE_OFFSET = dt.timedelta(hours=12)
@@ -57,7 +57,8 @@ class AvailabilityPolicy:
 
     Search accepts any stay whose length is allowed, past dates included;
     booking also requires a start no earlier than today, anywhere on Earth,
-    and no later than `booking_horizon_days` from now.
+    and no later than `booking_horizon_days` from now; cancelling requires a
+    stay that has not begun.
     """
 
     min_nights: int = attrs.field(default=1, validator=_at_least(1))
@@ -82,6 +83,15 @@ class AvailabilityPolicy:
                 f"start_date {stay.start.isoformat()} is more than "
                 f"{self.booking_horizon_days} days ahead",
                 field="start_date",
+            )
+
+    @staticmethod
+    def check_cancellation(stay: DateRange, now: dt.datetime) -> None:
+        """Refuse (`StayAlreadyBegun`) to cancel a stay that starts today (UTC) or earlier."""
+        today = now.astimezone(dt.UTC).date()
+        if stay.start <= today:
+            raise StayAlreadyBegun(
+                f"the stay began on {stay.start.isoformat()}: it can no longer be cancelled"
             )
 
     @staticmethod

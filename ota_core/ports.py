@@ -12,11 +12,12 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Protocol, Self
 
-import attrs
-
 from ota_core.calendar import Calendar
 from ota_core.dates import DateRange
+from ota_core.idempotency import IdempotencyKeys, IdempotencyRecord
+from ota_core.listing import ReservationCursor, ReservationFilter
 from ota_core.model import Property, PropertyId, Reservation, ReservationId
+from ota_core.principal import Principal
 
 
 class Clock(Protocol):
@@ -29,20 +30,6 @@ class IdGenerator(Protocol):
     def new_reservation_id(self) -> ReservationId:
         """An id no other reservation has or will have."""
         ...
-
-
-@attrs.frozen
-class IdempotencyRecord:
-    """The outcome of a request sent with an idempotency key.
-
-    `fingerprint` identifies the request, so a key sent again with a different
-    request can be told apart from a retry.
-    """
-
-    key: str
-    fingerprint: str
-    reservation_id: ReservationId
-    recorded_at: dt.datetime
 
 
 class PropertyReader(abc.ABC):
@@ -77,7 +64,30 @@ class PropertyRepository(PropertyReader):
 
 class ReservationReader(abc.ABC):
     @abc.abstractmethod
-    def get(self, reservation_id: ReservationId) -> Reservation | None: ...
+    def get(self, reservation_id: ReservationId) -> Reservation | None:
+        """The reservation with the id, whoever owns it (for the service's own bookkeeping)."""
+
+    @abc.abstractmethod
+    def get_owned(self, reservation_id: ReservationId, owner: Principal) -> Reservation | None:
+        """The reservation with the id if `owner` owns it, else None: one read, by id and owner.
+
+        Someone else's reservation, a legacy one (no owner) and an unknown id
+        are all None alike.
+        """
+
+    @abc.abstractmethod
+    def list_owned(
+        self,
+        owner: Principal,
+        where: ReservationFilter,
+        *,
+        after: ReservationCursor | None,
+        limit: int,
+    ) -> Sequence[Reservation]:
+        """Up to `limit` of `owner`'s reservations that `where` matches.
+
+        Ordered by start date, then id, starting after `after` (keyset pagination).
+        """
 
 
 class ReservationRepository(ReservationReader):
@@ -93,7 +103,8 @@ class ReservationRepository(ReservationReader):
         raised, and nothing is stored then:
 
         - `PolicyViolation`: the stay is longer than `LONGEST_STAY_NIGHTS`;
-        - `IdempotencyKeyTaken`: a record holds `idempotency.key` already;
+        - `IdempotencyKeyTaken`: a record holds `idempotency.key` of `idempotency.principal`
+          already;
         - `UnknownProperty`: the property does not exist;
         - `DatesUnavailable`: a booking or a live hold of the property overlaps the stay.
         """
@@ -120,24 +131,6 @@ class ReservationRepository(ReservationReader):
     @abc.abstractmethod
     def forget_holds_expired_by(self, cutoff: dt.datetime, limit: int) -> int:
         """Delete at most `limit` holds expired by `cutoff` (`has_expired`); say how many went."""
-
-
-class IdempotencyKeys(abc.ABC):
-    """The records of requests sent with an idempotency key (`ReservationRepository.add` claims)."""
-
-    @abc.abstractmethod
-    def get(self, key: str) -> IdempotencyRecord | None: ...
-
-    @abc.abstractmethod
-    def add(self, record: IdempotencyRecord) -> None:
-        """Store `record`, whose reservation is stored; `IdempotencyKeyTaken` if its key is held.
-
-        A key another unit of work is adding is waited for.
-        """
-
-    @abc.abstractmethod
-    def forget_recorded_before(self, cutoff: dt.datetime, limit: int) -> int:
-        """Delete at most `limit` records made before `cutoff`; return how many went."""
 
 
 class ReadOnlyUnitOfWork(abc.ABC):
@@ -169,12 +162,12 @@ class UnitOfWork(ReadOnlyUnitOfWork):
     """One transaction: `with uow: ... uow.commit()`.
 
     Leaving the block without `commit()` rolls back, so nothing is durable
-    unless the code says so. A row read by id (`get`) stays as it was read
+    unless the code says so. A row read by id (`get`, `get_owned`) stays as it was read
     until the block ends: another `UnitOfWork` that reads it by id or writes it
     waits until then (a `ReadOnlyUnitOfWork` may read it meanwhile, as it was
     last committed). So a read-check-write (read a reservation, check its
     status, save the change) is atomic, and of many that race on one row each
-    sees what the previous one committed. Searches (`list_free`) lock nothing.
+    sees what the previous one committed. Searches (`list_free`, `list_owned`) lock nothing.
 
     Locks rather than a check at commit (serializable isolation, row versions):
     a unit of work that meets another then waits for it instead of failing with

@@ -8,11 +8,12 @@ from dependency_injector import providers
 from flask import Flask
 
 from ota_web.api import api
+from ota_web.api.blueprint import not_stored
 from ota_web.container import Container
 from ota_web.docs import docs
 from ota_web.errors import register_error_handlers
 from ota_web.logging import configure_logging
-from ota_web.ops import ops
+from ota_web.ops import metrics_on_the_app_port, ops
 from ota_web.settings import Settings, SettingsError
 from ota_web.telemetry import RequestTelemetry, note_route
 
@@ -51,6 +52,7 @@ def build_container(settings: Settings, overrides: Mapping[str, object] | None =
         container.make_reservation,
         container.get_reservation,
         container.cancel_reservation,
+        container.list_reservations,
     )
     for service in served:
         service()
@@ -73,7 +75,10 @@ def create_app(
     )
     # Before the api blueprint's token check: a refused request is logged with its route too.
     app.before_request(note_route)
+    app.after_request(not_stored)
     register_error_handlers(app, container.events().request_refused)
     for blueprint in (api, ops, docs):
         app.register_blueprint(blueprint)
+    if settings.metrics_port is None:
+        app.register_blueprint(metrics_on_the_app_port)
     return app

@@ -1,17 +1,14 @@
-"""The mock access token: any UUID, sent as a bearer token (RFC 6750)."""
+"""The mock access token: any UUID, sent as a bearer token (RFC 6750), names the principal."""
 
 from __future__ import annotations
 
-import re
+from flask import Request, g, request
 
-from flask import Request, request
-
-from ota_core import InvalidRequest, OtaError
+from ota_core import InvalidRequest, OtaError, Principal
 from ota_web.telemetry import current_trace
 
 TOKEN_PARAMETER = "access_token"  # noqa: S105 (a parameter name, not a secret)
 LOGGED_TOKEN_CHARS = 8
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 class Unauthorized(OtaError):
@@ -47,15 +44,25 @@ def sent_token(incoming: Request) -> str | None:
 
 
 def require_access_token() -> None:
-    """Refuse a request without a valid token, before anything else reads it.
+    """Refuse a request without a valid token, before anything reads it; note its principal.
 
     The `api` blueprint's `before_request`: Flask runs it for the API's routes only.
     """
     token = sent_token(request)
     if token is None:
         raise Unauthorized("an access token is required", token_sent=False)
-    if not _UUID.fullmatch(token):
-        raise Unauthorized("the access token must be a UUID", token_sent=True)
+    try:
+        g.principal = Principal.parse(token)
+    except ValueError:
+        raise Unauthorized("the access token must be a UUID", token_sent=True) from None
     trace = current_trace()
     if trace is not None:
-        trace.token = token[:LOGGED_TOKEN_CHARS]
+        trace.token = str(g.principal)[:LOGGED_TOKEN_CHARS]
+
+
+def current_principal() -> Principal:
+    """Whom the current request acts for, as `require_access_token` found it."""
+    principal = g.get("principal")
+    if not isinstance(principal, Principal):
+        raise Unauthorized("an access token is required", token_sent=False)
+    return principal

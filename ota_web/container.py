@@ -25,6 +25,7 @@ from ota_core import (
     ForgetIdempotencyKeys,
     GetCalendar,
     GetReservation,
+    ListReservations,
     MakeReservation,
     PlaceHold,
     ReleaseHold,
@@ -86,7 +87,10 @@ class Container(containers.DeclarativeContainer):
         MakeReservation, uow=unit_of_work, policy=policy, clock=clock, ids=ids
     )
     get_reservation = providers.Singleton(GetReservation, uow=read_only_unit_of_work)
-    cancel_reservation = providers.Singleton(CancelReservation, uow=unit_of_work)
+    cancel_reservation = providers.Singleton(
+        CancelReservation, uow=unit_of_work, policy=policy, clock=clock
+    )
+    list_reservations = providers.Singleton(ListReservations, uow=read_only_unit_of_work)
     place_hold = providers.Singleton(
         PlaceHold,
         uow=unit_of_work,

@@ -82,6 +82,22 @@ def on_starting(_server: Any) -> None:
         stale.unlink()
 
 
+def when_ready(_server: Any) -> None:
+    """With METRICS_PORT, serve /metrics from the master on that port, and only there.
+
+    prometheus-client's own server, in a thread of the master: it reads every worker's
+    file as the app's /metrics would. Workers never accept on it.
+    """
+    if _settings.metrics_port is None:
+        return
+    # Imported here, as in `child_exit`.
+    from prometheus_client import start_http_server  # noqa: PLC0415
+
+    from ota_web.metrics import workers_registry  # noqa: PLC0415
+
+    start_http_server(_settings.metrics_port, registry=workers_registry(_metrics_dir))
+
+
 def child_exit(_server: Any, worker: Any) -> None:
     """Drop the live gauges of a worker that is gone."""
     # Imported here: prometheus-client picks its multiprocess mode at import, and the

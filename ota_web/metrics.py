@@ -19,6 +19,12 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 from ota_web.storage import PoolUsage
 
+# Label values come from a fixed set, whatever clients send: each new value is a series
+# more, kept by every worker in its file and in every scrape from then on.
+HTTP_METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT"}
+)
+OTHER_METHOD = "other"
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 _POOL_STATES = ("checked_out", "idle", "overflow")
 
@@ -73,6 +79,9 @@ class Metrics:
         self._pool_series: dict[str, tuple[Gauge, ...]] = {}
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        """One request; `route` is its rule (one value for all unmatched paths), not its path."""
+        if method not in HTTP_METHODS:
+            method = OTHER_METHOD
         key = (method, route, status)
         series = self._request_series.get(key)
         if series is None:  # once per label set: `labels()` takes a lock and builds a tuple
@@ -95,6 +104,11 @@ class Metrics:
         """The text format of every metric, and its content type."""
         if self._multiprocess_dir is None:
             return generate_latest(self.registry), CONTENT_TYPE_LATEST
-        registry = CollectorRegistry()
-        MultiProcessCollector(registry, path=self._multiprocess_dir)  # type: ignore[no-untyped-call]
-        return generate_latest(registry), CONTENT_TYPE_LATEST
+        return generate_latest(workers_registry(self._multiprocess_dir)), CONTENT_TYPE_LATEST
+
+
+def workers_registry(multiprocess_dir: str) -> CollectorRegistry:
+    """A registry reading every worker's values from `multiprocess_dir`, added up."""
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=multiprocess_dir)  # type: ignore[no-untyped-call]
+    return registry

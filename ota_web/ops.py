@@ -1,4 +1,8 @@
-"""Routes for operators and tools: health, readiness, metrics, the OpenAPI document."""
+"""Routes for operators and tools: health, readiness, metrics, the OpenAPI document.
+
+`/metrics` has a blueprint of its own: with `METRICS_PORT` set, the app leaves it out,
+and the metrics are served on that port only (`gunicorn_conf.when_ready`).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from ota_web.metrics import Metrics
 from ota_web.schemas import Status
 
 ops = Blueprint("ops", __name__)
+metrics_on_the_app_port = Blueprint("metrics", __name__)
 
 _ALIVE = Status(status="ok")
 _READY = Status(status="ready")
@@ -31,7 +36,7 @@ def readyz(check: Callable[[], None] = Provide[Container.readiness_check]) -> Re
     return json_response(_READY)
 
 
-@ops.get("/metrics")
+@metrics_on_the_app_port.get("/metrics")
 @inject
 def metrics(registry: Metrics = Provide[Container.metrics]) -> Response:
     body, content_type = registry.exposition()

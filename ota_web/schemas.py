@@ -31,7 +31,7 @@ def _iso_date(value: Any) -> Any:
     return value
 
 
-def _query_integer(value: Any) -> Any:
+def query_integer(value: Any) -> Any:
     """Digits only (query strings are text): no `3.0`, `+3`, `3_0` or spaces."""
     if isinstance(value, str):
         if not _WHOLE_NUMBER.fullmatch(value):
@@ -66,11 +66,11 @@ class SearchQuery(Shape):
     """Query parameters of `GET /api/v1/properties/available`."""
 
     start_date: IsoDate
-    nights: Annotated[Nights, BeforeValidator(_query_integer)]
+    nights: Annotated[Nights, BeforeValidator(query_integer)]
     limit: Annotated[
         int,
         Field(ge=1, le=MAX_PAGE_SIZE, description="Page size."),
-        BeforeValidator(_query_integer),
+        BeforeValidator(query_integer),
     ] = DEFAULT_PAGE_SIZE
     after: Annotated[
         PropertyIdText | None,
@@ -136,6 +136,15 @@ def reservation_out(reservation: Reservation) -> ReservationOut:
         nights=stay.nights,
         status=reservation.status.value,
     )
+
+
+@with_config(ConfigDict(extra="forbid"))
+class ReservationList(TypedDict):
+    reservations: list[ReservationOut]
+    next: Annotated[
+        str | None,
+        Field(description="Cursor of the next page (pass it as `after`), or null on the last."),
+    ]
 
 
 @with_config(ConfigDict(extra="forbid"))

@@ -82,6 +82,8 @@ class Settings:
     db_connect_timeout: int = 5
     db_statement_timeout_ms: int = 5000
     prometheus_multiproc_dir: str | None = None
+    # Set: /metrics is served on this port only, by a listener of its own, not on `port`.
+    metrics_port: int | None = None
     min_nights: int = 1
     max_nights: int = LONGEST_STAY_NIGHTS
     booking_horizon_days: int = 3 * 365
@@ -98,6 +100,8 @@ class Settings:
             raise SettingsError(
                 "STORAGE=memory keeps the data inside one process: WEB_CONCURRENCY must be 1"
             )
+        if self.metrics_port == self.port:
+            raise SettingsError(f"METRICS_PORT must differ from PORT ({self.port})")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -140,6 +144,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "DB_CONNECT_TIMEOUT": ("db_connect_timeout", _at_least(1)),
     "DB_STATEMENT_TIMEOUT_MS": ("db_statement_timeout_ms", _at_least(0)),
     "PROMETHEUS_MULTIPROC_DIR": ("prometheus_multiproc_dir", _text),
+    "METRICS_PORT": ("metrics_port", _at_least(1)),
     "MIN_NIGHTS": ("min_nights", _at_least(1)),
     "MAX_NIGHTS": ("max_nights", _at_least(1)),
     "BOOKING_HORIZON_DAYS": ("booking_horizon_days", _at_least(0)),

@@ -24,6 +24,7 @@ from ota_adapters.memory.repositories import (
 from ota_core import (
     DateRange,
     IdempotencyRecord,
+    Principal,
     Property,
     PropertyId,
     ReadOnlyUnitOfWork,
@@ -43,7 +44,8 @@ class InMemoryStore:
         self.reservations: dict[ReservationId, Reservation] = {}
         # Bookings and holds, expired or not, by property: what may take nights.
         self.confirmed_by_property: dict[PropertyId, dict[ReservationId, Reservation]] = {}
-        self.idempotency: dict[str, IdempotencyRecord] = {}
+        self.owned: dict[Principal, set[ReservationId]] = {}
+        self.idempotency: dict[tuple[Principal, str], IdempotencyRecord] = {}
 
     def unit_of_work(self) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self)

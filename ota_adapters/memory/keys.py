@@ -8,10 +8,15 @@ import itertools
 from typing import TYPE_CHECKING
 
 from ota_adapters.memory.journal import Journal
-from ota_core import IdempotencyKeys, IdempotencyKeyTaken, IdempotencyRecord
+from ota_core import IdempotencyKeys, IdempotencyKeyTaken, IdempotencyRecord, Principal
 
 if TYPE_CHECKING:
     from ota_adapters.memory import InMemoryStore
+
+
+def key_of(record: IdempotencyRecord) -> tuple[Principal, str]:
+    """Keys are per principal: the store holds records by (principal, key)."""
+    return record.principal, record.key
 
 
 class InMemoryIdempotencyKeys(IdempotencyKeys):
@@ -19,15 +24,15 @@ class InMemoryIdempotencyKeys(IdempotencyKeys):
         self._store = store
         self._journal = journal
 
-    def get(self, key: str) -> IdempotencyRecord | None:
-        return self._store.idempotency.get(key)
+    def get(self, principal: Principal, key: str) -> IdempotencyRecord | None:
+        return self._store.idempotency.get((principal, key))
 
     def add(self, record: IdempotencyRecord) -> None:
         records = self._store.idempotency
-        if record.key in records:
+        if key_of(record) in records:
             raise IdempotencyKeyTaken.of(record.key)
-        records[record.key] = record
-        self._journal.record(functools.partial(records.pop, record.key))
+        records[key_of(record)] = record
+        self._journal.record(functools.partial(records.pop, key_of(record)))
 
     def forget_recorded_before(self, cutoff: dt.datetime, limit: int) -> int:
         records = self._store.idempotency
@@ -35,6 +40,6 @@ class InMemoryIdempotencyKeys(IdempotencyKeys):
             itertools.islice((r for r in records.values() if r.recorded_at < cutoff), limit)
         )
         for record in expired:
-            del records[record.key]
-            self._journal.record(functools.partial(records.__setitem__, record.key, record))
+            del records[key_of(record)]
+            self._journal.record(functools.partial(records.__setitem__, key_of(record), record))
         return len(expired)

@@ -10,17 +10,21 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ota_adapters.memory.journal import Journal
+from ota_adapters.memory.keys import key_of
 from ota_core import (
     Calendar,
     DateRange,
     DatesUnavailable,
     IdempotencyKeyTaken,
     IdempotencyRecord,
+    Principal,
     Property,
     PropertyId,
     PropertyReader,
     PropertyRepository,
     Reservation,
+    ReservationCursor,
+    ReservationFilter,
     ReservationId,
     ReservationNotFound,
     ReservationReader,
@@ -85,6 +89,25 @@ class InMemoryReservationReader(ReservationReader):
     def get(self, reservation_id: ReservationId) -> Reservation | None:
         return self._store.reservations.get(reservation_id)
 
+    def get_owned(self, reservation_id: ReservationId, owner: Principal) -> Reservation | None:
+        reservation = self._store.reservations.get(reservation_id)
+        return reservation if reservation is not None and reservation.is_owned_by(owner) else None
+
+    def list_owned(
+        self,
+        owner: Principal,
+        where: ReservationFilter,
+        *,
+        after: ReservationCursor | None,
+        limit: int,
+    ) -> Sequence[Reservation]:
+        owned = (self._store.reservations[i] for i in self._store.owned.get(owner, ()))
+        found = sorted(
+            (r for r in owned if where.matches(r) and (after is None or after.precedes(r))),
+            key=ReservationCursor.of,
+        )
+        return found[:limit]
+
 
 class InMemoryReservationRepository(InMemoryReservationReader, ReservationRepository):
     def __init__(self, store: InMemoryStore, journal: Journal) -> None:
@@ -96,7 +119,7 @@ class InMemoryReservationRepository(InMemoryReservationReader, ReservationReposi
     ) -> None:
         store = self._store
         check_stay_length(reservation.stay)
-        if idempotency is not None and idempotency.key in store.idempotency:
+        if idempotency is not None and key_of(idempotency) in store.idempotency:
             raise IdempotencyKeyTaken.of(idempotency.key)
         if reservation.property_id not in store.properties:
             raise UnknownProperty.of(reservation.property_id)
@@ -108,8 +131,8 @@ class InMemoryReservationRepository(InMemoryReservationReader, ReservationReposi
         self._put(reservation)
         self._journal.record(lambda: self._delete(reservation))
         if idempotency is not None:
-            store.idempotency[idempotency.key] = idempotency
-            self._journal.record(functools.partial(store.idempotency.pop, idempotency.key))
+            store.idempotency[key_of(idempotency)] = idempotency
+            self._journal.record(functools.partial(store.idempotency.pop, key_of(idempotency)))
 
     def save(self, reservation: Reservation) -> None:
         previous = self._store.reservations.get(reservation.id)
@@ -161,10 +184,14 @@ class InMemoryReservationRepository(InMemoryReservationReader, ReservationReposi
 
     def _put(self, reservation: Reservation) -> None:
         self._store.reservations[reservation.id] = reservation
+        if reservation.owner is not None:
+            self._store.owned.setdefault(reservation.owner, set()).add(reservation.id)
         if reservation.is_confirmed:
             stays = self._store.confirmed_by_property.setdefault(reservation.property_id, {})
             stays[reservation.id] = reservation
 
     def _delete(self, reservation: Reservation) -> None:
         del self._store.reservations[reservation.id]
+        if reservation.owner is not None:
+            self._store.owned[reservation.owner].discard(reservation.id)
         self._store.confirmed_by_property.get(reservation.property_id, {}).pop(reservation.id, None)

@@ -5,7 +5,7 @@
          swept AS (DELETE FROM reservation WHERE <a hold of the locked property, expired
                    by :created_at, overlapping the stay> RETURNING reservation_id),
          claimed AS (INSERT INTO idempotency_key ... SELECT ... FROM locked
-                     ON CONFLICT (key) DO NOTHING RETURNING key),          -- with a key only
+                     ON CONFLICT (principal, key) DO NOTHING RETURNING key), -- with a key only
          booked AS (INSERT INTO reservation ... SELECT ... FROM locked JOIN claimed ON true
                     WHERE (SELECT count(*) FROM swept) >= 0               -- after the sweep
                     ON CONFLICT ON CONSTRAINT reservation_no_overlap DO NOTHING
@@ -45,6 +45,8 @@ _k = idempotency_key_table.c
 _PROPERTY_ID = sa.bindparam("property_id", type_=sa.Text)
 _KEY = sa.bindparam("key", type_=sa.Text)
 _CREATED_AT = sa.bindparam("created_at", type_=sa.DateTime(timezone=True))
+_PRINCIPAL = sa.bindparam("principal", type_=sa.Uuid)
+_THE_KEY = sa.and_(_k.principal == _PRINCIPAL, _k.key == _KEY)
 
 
 def _booking(*, with_key: bool) -> sa.Select[Any]:
@@ -61,6 +63,7 @@ def _booking(*, with_key: bool) -> sa.Select[Any]:
         _CREATED_AT,
     )
     claim = sa.select(
+        _PRINCIPAL,
         _KEY,
         sa.bindparam("fingerprint", type_=sa.Text),
         sa.bindparam("key_reservation_id", type_=sa.Uuid),
@@ -68,8 +71,8 @@ def _booking(*, with_key: bool) -> sa.Select[Any]:
     ).select_from(locked)
     claimed = (
         postgresql.insert(idempotency_key_table)
-        .from_select(["key", "fingerprint", "reservation_id", "created_at"], claim)
-        .on_conflict_do_nothing(index_elements=[_k.key])
+        .from_select(["principal", "key", "fingerprint", "reservation_id", "created_at"], claim)
+        .on_conflict_do_nothing(index_elements=[_k.principal, _k.key])
         .returning(_k.key)
         .cte("claimed")
     )
@@ -83,13 +86,14 @@ def _booking(*, with_key: bool) -> sa.Select[Any]:
             sa.bindparam("number_of_nights", type_=sa.Integer),
             sa.bindparam("status", type_=sa.Text),
             _CREATED_AT,
+            sa.bindparam("owner", type_=sa.Uuid),
             sa.bindparam("expires_at", type_=sa.DateTime(timezone=True)),
         )
         .select_from(source)
         .where(after(swept))
     )
     columns = ["reservation_id", "property_id", "start_date", "number_of_nights", "status",
-               "created_at", "expires_at"]  # fmt: skip
+               "created_at", "owner", "expires_at"]  # fmt: skip
     booked = (
         postgresql.insert(reservation_table)
         .from_select(columns, stay)
@@ -103,7 +107,7 @@ def _booking(*, with_key: bool) -> sa.Select[Any]:
     key_taken = (
         sa.case(
             (property_found, ~sa.exists(claimed.select())),
-            else_=sa.exists(sa.select(_k.key).where(_k.key == _KEY)),
+            else_=sa.exists(sa.select(_k.key).where(_THE_KEY)),
         )
         if with_key
         else sa.false()
@@ -118,7 +122,7 @@ def _booking(*, with_key: bool) -> sa.Select[Any]:
 BOOKING = _booking(with_key=False)
 BOOKING_WITH_KEY = _booking(with_key=True)
 
-RELEASE_CLAIM = sa.delete(idempotency_key_table).where(_k.key == _KEY)
+RELEASE_CLAIM = sa.delete(idempotency_key_table).where(_THE_KEY)
 """Undoes a claim the same transaction made with a stay that was refused."""
 
 
@@ -134,11 +138,13 @@ def booking(
         "number_of_nights": reservation.stay.nights,
         "status": reservation.status.value,
         "created_at": reservation.created_at,
+        "owner": None if reservation.owner is None else reservation.owner.id,
         "expires_at": reservation.expires_at,
     }
     if idempotency is None:
         return BOOKING, values
     return BOOKING_WITH_KEY, values | {
+        "principal": idempotency.principal.id,
         "key": idempotency.key,
         "fingerprint": idempotency.fingerprint,
         "key_reservation_id": idempotency.reservation_id,

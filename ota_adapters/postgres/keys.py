@@ -10,23 +10,31 @@ from ota_adapters.postgres.statements import (
     IDEMPOTENCY_RECORD_INSERT,
     IDEMPOTENCY_RECORDS_FORGET,
 )
-from ota_core import IdempotencyKeys, IdempotencyKeyTaken, IdempotencyRecord, ReservationId
+from ota_core import (
+    IdempotencyKeys,
+    IdempotencyKeyTaken,
+    IdempotencyRecord,
+    Principal,
+    ReservationId,
+)
 
 
 class PostgresIdempotencyKeys(IdempotencyKeys):
     def __init__(self, connection: UnitConnection) -> None:
         self._connection = connection
 
-    def get(self, key: str) -> IdempotencyRecord | None:
-        row = self._connection.run(IDEMPOTENCY_RECORD_BY_KEY_LOCKED, {"key": key}).first()
+    def get(self, principal: Principal, key: str) -> IdempotencyRecord | None:
+        values = {"principal": principal.id, "key": key}
+        row = self._connection.run(IDEMPOTENCY_RECORD_BY_KEY_LOCKED, values).first()
         if row is None:
             return None
         return IdempotencyRecord(
-            row.key, row.fingerprint, ReservationId(row.reservation_id), row.created_at
+            principal, row.key, row.fingerprint, ReservationId(row.reservation_id), row.created_at
         )
 
     def add(self, record: IdempotencyRecord) -> None:
         values = {
+            "principal": record.principal.id,
             "key": record.key,
             "fingerprint": record.fingerprint,
             "reservation_id": record.reservation_id,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import psycopg2.errors
 import sqlalchemy as sa
@@ -17,7 +18,10 @@ from ota_adapters.postgres.connection import UnitConnection
 from ota_adapters.postgres.errors import read_errors
 from ota_adapters.postgres.holds import EXPIRED_HOLDS_FORGET
 from ota_adapters.postgres.moves import CALENDAR, MOVE
+from ota_adapters.postgres.owned import owned_reservations
 from ota_adapters.postgres.statements import (
+    OWNED_RESERVATION,
+    OWNED_RESERVATION_LOCKED,
     PROPERTY_BY_ID,
     PROPERTY_BY_ID_LOCKED,
     PROPERTY_INSERT,
@@ -32,11 +36,14 @@ from ota_core import (
     DatesUnavailable,
     IdempotencyKeyTaken,
     IdempotencyRecord,
+    Principal,
     Property,
     PropertyId,
     PropertyReader,
     PropertyRepository,
     Reservation,
+    ReservationCursor,
+    ReservationFilter,
     ReservationId,
     ReservationNotFound,
     ReservationReader,
@@ -88,19 +95,39 @@ class PostgresReservationReader(ReservationReader):
     def __init__(self, connection: UnitConnection, *, locking: bool = False) -> None:
         self._connection = connection
         self._by_id = RESERVATION_BY_ID_LOCKED if locking else RESERVATION_BY_ID
+        self._owned = OWNED_RESERVATION_LOCKED if locking else OWNED_RESERVATION
 
     def get(self, reservation_id: ReservationId) -> Reservation | None:
         row = self._connection.run(self._by_id, {"reservation_id": reservation_id}).first()
-        if row is None:
-            return None
-        return Reservation(
-            id=ReservationId(row.reservation_id),
-            property_id=PropertyId(row.property_id),
-            stay=DateRange.from_nights(row.start_date, row.number_of_nights),
-            created_at=row.created_at,
-            status=ReservationStatus(row.status),
-            expires_at=row.expires_at,
-        )
+        return None if row is None else _reservation(row)
+
+    def get_owned(self, reservation_id: ReservationId, owner: Principal) -> Reservation | None:
+        values = {"reservation_id": reservation_id, "owner": owner.id}
+        row = self._connection.run(self._owned, values).first()
+        return None if row is None else _reservation(row)
+
+    def list_owned(
+        self,
+        owner: Principal,
+        where: ReservationFilter,
+        *,
+        after: ReservationCursor | None,
+        limit: int,
+    ) -> Sequence[Reservation]:
+        statement, values = owned_reservations(owner, where, after, limit)
+        return [_reservation(row) for row in self._connection.run(statement, values)]
+
+
+def _reservation(row: sa.Row[Any]) -> Reservation:
+    return Reservation(
+        id=ReservationId(row.reservation_id),
+        property_id=PropertyId(row.property_id),
+        stay=DateRange.from_nights(row.start_date, row.number_of_nights),
+        created_at=row.created_at,
+        status=ReservationStatus(row.status),
+        owner=None if row.owner is None else Principal(row.owner),
+        expires_at=row.expires_at,
+    )
 
 
 class PostgresReservationRepository(PostgresReservationReader, ReservationRepository):
@@ -128,7 +155,8 @@ class PostgresReservationRepository(PostgresReservationReader, ReservationReposi
         if not outcome.property_found:
             raise UnknownProperty.of(reservation.property_id)
         if idempotency is not None:  # the key went in with the refused stay
-            self._connection.run(RELEASE_CLAIM, {"key": idempotency.key})
+            values = {"principal": idempotency.principal.id, "key": idempotency.key}
+            self._connection.run(RELEASE_CLAIM, values)
         raise DatesUnavailable.of(reservation.property_id, reservation.stay)
 
     def save(self, reservation: Reservation) -> None:

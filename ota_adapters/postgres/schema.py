@@ -51,6 +51,8 @@ reservation_table = sa.Table(
     sa.Column(
         "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
     ),
+    # Who booked it; NULL for legacy reservations, which nobody reaches through the API.
+    sa.Column("owner", sa.Uuid),
     # A hold's end; NULL for a booking. The exclusion constraint covers holds too, expired
     # or not: a write over an expired hold's nights deletes it first (`holds`).
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
@@ -78,6 +80,14 @@ reservation_table = sa.Table(
         postgresql_include=["end_date", "expires_at"],
         postgresql_where=sa.text(CONFIRMED_ONLY),
     ),
+    # A principal's list, in its order (keyset pages); legacy rows are not in it.
+    sa.Index(
+        "reservation_owner_idx",
+        "owner",
+        "start_date",
+        "reservation_id",
+        postgresql_where=sa.text("owner IS NOT NULL"),
+    ),
     # Holds are few: the expired ones in a write's way, or all of them, are found here.
     sa.Index(
         "reservation_hold_idx",
@@ -97,7 +107,9 @@ idempotency_key_table = sa.Table(
     sa.Column(
         "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
     ),
-    sa.PrimaryKeyConstraint("key", name="idempotency_key_pkey"),
+    # Keys are each principal's own.
+    sa.Column("principal", sa.Uuid, nullable=False),
+    sa.PrimaryKeyConstraint("principal", "key", name="idempotency_key_pkey"),
     # Deferred: a use case claims its key before it inserts the reservation.
     sa.ForeignKeyConstraint(
         ["reservation_id"],

@@ -98,15 +98,25 @@ PROPERTY_BY_ID = sa.select(_p.property_id, _p.description).where(
 )
 PROPERTY_BY_ID_LOCKED = _locked(PROPERTY_BY_ID)
 
-RESERVATION_BY_ID = sa.select(
+RESERVATION_COLUMNS = (
     _r.reservation_id, _r.property_id, _r.start_date, _r.number_of_nights, _r.created_at,
-    _r.status, _r.expires_at,
-).where(_r.reservation_id == sa.bindparam("reservation_id", type_=sa.Uuid))  # fmt: skip
+    _r.status, _r.owner, _r.expires_at,
+)  # fmt: skip
+_RESERVATION_ID = sa.bindparam("reservation_id", type_=sa.Uuid)
+_OWNER = sa.bindparam("owner", type_=sa.Uuid)
+
+RESERVATION_BY_ID = sa.select(*RESERVATION_COLUMNS).where(_r.reservation_id == _RESERVATION_ID)
 RESERVATION_BY_ID_LOCKED = _locked(RESERVATION_BY_ID)
+# By id and owner in one statement: someone else's reservation reads as no row, as an unknown id.
+OWNED_RESERVATION = sa.select(*RESERVATION_COLUMNS).where(
+    _r.reservation_id == _RESERVATION_ID, _r.owner == _OWNER
+)
+OWNED_RESERVATION_LOCKED = _locked(OWNED_RESERVATION)
 
 IDEMPOTENCY_RECORD_BY_KEY_LOCKED = _locked(
-    sa.select(_k.key, _k.fingerprint, _k.reservation_id, _k.created_at).where(
-        _k.key == sa.bindparam("key", type_=sa.Text)
+    sa.select(_k.principal, _k.key, _k.fingerprint, _k.reservation_id, _k.created_at).where(
+        _k.principal == sa.bindparam("principal", type_=sa.Uuid),
+        _k.key == sa.bindparam("key", type_=sa.Text),
     )
 )
 
@@ -134,12 +144,13 @@ RESERVATION_STATUS_UPDATE = (
 IDEMPOTENCY_RECORD_INSERT = (
     postgresql.insert(idempotency_key_table)
     .values(
+        principal=sa.bindparam("principal", type_=sa.Uuid),
         key=sa.bindparam("key", type_=sa.Text),
         fingerprint=sa.bindparam("fingerprint", type_=sa.Text),
         reservation_id=sa.bindparam("reservation_id", type_=sa.Uuid),
         created_at=sa.bindparam("recorded_at", type_=_UTC_TIME),
     )
-    .on_conflict_do_nothing(index_elements=[_k.key])
+    .on_conflict_do_nothing(index_elements=[_k.principal, _k.key])
     .returning(_k.key)
 )
 

@@ -4,6 +4,13 @@ from ota_core.use_cases.calendar import GetCalendar
 from ota_core.use_cases.change import ChangeStay, StayChange
 from ota_core.use_cases.holds import ConfirmHold, PlaceHold, ReleaseHold
 from ota_core.use_cases.manage import CancelReservation, GetReservation
+from ota_core.use_cases.mine import (
+    DEFAULT_RESERVATIONS_PAGE_SIZE,
+    MAX_RESERVATIONS_PAGE_SIZE,
+    ListReservations,
+    OwnReservationsQuery,
+    ReservationPage,
+)
 from ota_core.use_cases.reserve import (
     Booking,
     MakeReservation,
@@ -21,7 +28,9 @@ from ota_core.use_cases.search import (
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
+    "DEFAULT_RESERVATIONS_PAGE_SIZE",
     "MAX_PAGE_SIZE",
+    "MAX_RESERVATIONS_PAGE_SIZE",
     "AvailabilityQuery",
     "Booking",
     "CancelReservation",
@@ -31,10 +40,13 @@ __all__ = [
     "ForgetIdempotencyKeys",
     "GetCalendar",
     "GetReservation",
+    "ListReservations",
     "MakeReservation",
+    "OwnReservationsQuery",
     "PlaceHold",
     "PropertyPage",
     "ReleaseHold",
+    "ReservationPage",
     "ReservationRequest",
     "SearchAvailability",
     "StayChange",

@@ -11,7 +11,8 @@ from ota_core.errors import InvalidRequest, ReservationCancelled
 from ota_core.model import Reservation, ReservationId
 from ota_core.policy import AvailabilityPolicy
 from ota_core.ports import Clock, UnitOfWorkFactory
-from ota_core.use_cases.manage import existing_reservation
+from ota_core.principal import Principal
+from ota_core.use_cases.manage import owned_reservation
 
 
 @attrs.frozen
@@ -31,7 +32,7 @@ class StayChange:
 
 
 class ChangeStay:
-    """Moves a confirmed reservation to new nights, or leaves it as it was.
+    """Moves the owner's confirmed reservation to new nights, or leaves it as it was.
 
     One unit of work: the reservation keeps its old nights until the new ones
     are taken, and may overlap them. The policy applies to the new stay.
@@ -42,10 +43,12 @@ class ChangeStay:
         self._policy = policy
         self._clock = clock
 
-    def execute(self, reservation_id: ReservationId, change: StayChange) -> Reservation:
+    def execute(
+        self, reservation_id: ReservationId, owner: Principal, change: StayChange
+    ) -> Reservation:
         now = self._clock.now()
         with self._uow() as uow:
-            reservation = existing_reservation(uow, reservation_id)
+            reservation = owned_reservation(uow, reservation_id, owner)
             if not reservation.is_confirmed:
                 raise ReservationCancelled.of(reservation_id)
             stay = change.applied_to(reservation.stay)

@@ -11,9 +11,11 @@ from ota_core.errors import (
     IdempotencyKeyReused,
     IdempotencyKeyTaken,
 )
+from ota_core.idempotency import IdempotencyRecord
 from ota_core.model import Reservation, ReservationId
 from ota_core.policy import AvailabilityPolicy
-from ota_core.ports import Clock, IdempotencyRecord, IdGenerator, UnitOfWork, UnitOfWorkFactory
+from ota_core.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
+from ota_core.principal import Principal
 from ota_core.use_cases.reserve import Booking, ReservationRequest
 
 
@@ -40,7 +42,7 @@ class PlaceHold:
         self._ids = ids
         self._ttl = ttl
 
-    def execute(self, request: ReservationRequest) -> Reservation:
+    def execute(self, request: ReservationRequest, owner: Principal) -> Reservation:
         now = self._clock.now()
         self._policy.check_booking(request.stay, now)
         hold = Reservation(
@@ -48,6 +50,7 @@ class PlaceHold:
             property_id=request.property_id,
             stay=request.stay,
             created_at=now,
+            owner=owner,
             expires_at=now + self._ttl,
         )
         with self._uow() as uow:
@@ -56,9 +59,10 @@ class PlaceHold:
         return hold
 
 
-def _hold(uow: UnitOfWork, hold_id: ReservationId) -> Reservation:
-    """The reservation of `hold_id`, read (and locked) by id; `HoldNotFound` if there is none."""
-    hold = uow.reservations.get(hold_id)
+def _hold(uow: UnitOfWork, hold_id: ReservationId, owner: Principal) -> Reservation:
+    """The reservation of `hold_id`, read (and locked) by id, if `owner`'s; else `HoldNotFound`,
+    as for an unknown id."""
+    hold = uow.reservations.get_owned(hold_id, owner)
     if hold is None:
         raise HoldNotFound.of(hold_id)
     return hold
@@ -67,7 +71,8 @@ def _hold(uow: UnitOfWork, hold_id: ReservationId) -> Reservation:
 class ConfirmHold:
     """Turns a live hold into a booking under the same id.
 
-    The hold's row stays locked from the read to the commit, so a confirmation
+    Only the hold's owner may confirm it. The hold's row stays locked from the read
+    to the commit, so a confirmation
     and anything that would delete the expired hold never both succeed. A hold
     confirmed already is answered again (`replayed`); with an idempotency key,
     so is a request sent again, and the key sent with another request is refused.
@@ -77,13 +82,15 @@ class ConfirmHold:
         self._uow = uow
         self._clock = clock
 
-    def execute(self, hold_id: ReservationId, *, idempotency_key: str | None = None) -> Booking:
+    def execute(
+        self, hold_id: ReservationId, owner: Principal, *, idempotency_key: str | None = None
+    ) -> Booking:
         now = self._clock.now()
         claim = None
         if idempotency_key is not None:
-            claim = IdempotencyRecord(idempotency_key, f"confirm/{hold_id}", hold_id, now)
+            claim = IdempotencyRecord(owner, idempotency_key, f"confirm/{hold_id}", hold_id, now)
         with self._uow() as uow:
-            hold = _hold(uow, hold_id)
+            hold = _hold(uow, hold_id, owner)
             if not _still_a_live_hold(hold, now):
                 if claim is not None:
                     _check_not_reused(uow, claim)
@@ -113,7 +120,7 @@ def _still_a_live_hold(hold: Reservation, now: dt.datetime) -> bool:
 
 
 def _check_not_reused(uow: UnitOfWork, claim: IdempotencyRecord) -> None:
-    record = uow.idempotency_keys.get(claim.key)
+    record = uow.idempotency_keys.get(claim.principal, claim.key)
     if record is not None and record.fingerprint != claim.fingerprint:
         raise IdempotencyKeyReused(
             "this Idempotency-Key was already used with a different request",
@@ -123,21 +130,21 @@ def _check_not_reused(uow: UnitOfWork, claim: IdempotencyRecord) -> None:
 
 def _replay(uow: UnitOfWork, claim: IdempotencyRecord) -> Booking:
     """The answer to a confirmation whose key another request holds."""
-    if uow.idempotency_keys.get(claim.key) is None:  # forgotten since
+    if uow.idempotency_keys.get(claim.principal, claim.key) is None:  # forgotten since
         raise IdempotencyKeyTaken.of(claim.key)
     _check_not_reused(uow, claim)
-    return Booking(_hold(uow, claim.reservation_id), replayed=True)
+    return Booking(_hold(uow, claim.reservation_id, claim.principal), replayed=True)
 
 
 class ReleaseHold:
-    """Gives a hold's nights back at once; releasing it again changes nothing."""
+    """Gives the owner's hold's nights back at once; releasing it again changes nothing."""
 
     def __init__(self, uow: UnitOfWorkFactory) -> None:
         self._uow = uow
 
-    def execute(self, hold_id: ReservationId) -> Reservation:
+    def execute(self, hold_id: ReservationId, owner: Principal) -> Reservation:
         with self._uow() as uow:
-            hold = _hold(uow, hold_id)
+            hold = _hold(uow, hold_id, owner)
             if not hold.is_hold:
                 raise HoldNotFound.of(hold_id)  # a booking: cancelled as a reservation
             if not hold.is_confirmed:

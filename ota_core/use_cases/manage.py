@@ -1,15 +1,22 @@
-"""Looking up and cancelling a reservation."""
+"""Looking up and cancelling one's own reservation."""
 
 from __future__ import annotations
 
 from ota_core.errors import ReservationNotFound
 from ota_core.model import Reservation, ReservationId
-from ota_core.ports import ReadOnlyUnitOfWork, ReadOnlyUnitOfWorkFactory, UnitOfWorkFactory
+from ota_core.policy import AvailabilityPolicy
+from ota_core.ports import Clock, ReadOnlyUnitOfWork, ReadOnlyUnitOfWorkFactory, UnitOfWorkFactory
+from ota_core.principal import Principal
 
 
-def existing_reservation(uow: ReadOnlyUnitOfWork, reservation_id: ReservationId) -> Reservation:
-    """The reservation of `reservation_id`: a hold is none until it is confirmed."""
-    reservation = uow.reservations.get(reservation_id)
+def owned_reservation(
+    uow: ReadOnlyUnitOfWork, reservation_id: ReservationId, owner: Principal
+) -> Reservation:
+    """The reservation, if `owner`'s: else not found, as an unknown id, so nothing is revealed.
+
+    A hold is no reservation until it is confirmed.
+    """
+    reservation = uow.reservations.get_owned(reservation_id, owner)
     if reservation is None or reservation.is_hold:
         raise ReservationNotFound.of(reservation_id)
     return reservation
@@ -19,26 +26,30 @@ class GetReservation:
     def __init__(self, uow: ReadOnlyUnitOfWorkFactory) -> None:
         self._uow = uow
 
-    def execute(self, reservation_id: ReservationId) -> Reservation:
+    def execute(self, reservation_id: ReservationId, owner: Principal) -> Reservation:
         with self._uow() as uow:
-            return existing_reservation(uow, reservation_id)
+            return owned_reservation(uow, reservation_id, owner)
 
 
 class CancelReservation:
-    """Cancels a reservation, freeing its nights; cancelling twice changes nothing.
+    """Cancels one's reservation, freeing its nights; cancelling twice changes nothing.
 
+    A stay that has begun is not cancelled (the policy's `check_cancellation`).
     The read, the check and the change are one unit of work: of many requests
     cancelling one reservation at once, one cancels it and the others find it cancelled.
     """
 
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, policy: AvailabilityPolicy, clock: Clock) -> None:
         self._uow = uow
+        self._policy = policy
+        self._clock = clock
 
-    def execute(self, reservation_id: ReservationId) -> Reservation:
+    def execute(self, reservation_id: ReservationId, owner: Principal) -> Reservation:
         with self._uow() as uow:
-            reservation = existing_reservation(uow, reservation_id)
+            reservation = owned_reservation(uow, reservation_id, owner)
             if not reservation.is_confirmed:
                 return reservation
+            self._policy.check_cancellation(reservation.stay, self._clock.now())
             cancelled = reservation.cancel()
             uow.reservations.save(cancelled)
             uow.commit()

@@ -9,10 +9,17 @@ from typing import Any
 import attrs
 
 from ota_core.dates import DateRange
-from ota_core.errors import IdempotencyKeyReused, IdempotencyKeyTaken, InvalidRequest
+from ota_core.errors import (
+    IdempotencyKeyReused,
+    IdempotencyKeyTaken,
+    InvalidRequest,
+    PolicyViolation,
+)
+from ota_core.idempotency import IdempotencyRecord
 from ota_core.model import PropertyId, Reservation, parse_property_id
 from ota_core.policy import AvailabilityPolicy
-from ota_core.ports import Clock, IdempotencyRecord, IdGenerator, UnitOfWork, UnitOfWorkFactory
+from ota_core.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
+from ota_core.principal import Principal
 
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
 
@@ -63,12 +70,17 @@ class Booking:
 
 
 class MakeReservation:
-    """Books a stay if the policy allows it and no confirmed stay overlaps it.
+    """Books a stay for its owner if the policy allows it and no confirmed stay overlaps it.
 
-    With an idempotency key, sending the same request again returns the
+    With an idempotency key, the owner sending the same request again gets the
     reservation the first one made, however many times and from however many
-    instances it is sent; the key sent with a different request is refused.
-    The key is claimed with the booking, in one step of the store's.
+    instances it is sent, and whatever the date is by then: a retry is never
+    checked against the policy again. The key sent with a different request is
+    refused. Keys are the owner's own: another principal's equal key is
+    unrelated. The key is claimed with the booking, in one step of the store's.
+
+    A request the policy refuses is looked up as a retry only then, so a first
+    request pays for no lookup: the answers are those of looking up first.
     """
 
     def __init__(
@@ -84,40 +96,65 @@ class MakeReservation:
         self._ids = ids
 
     def execute(
-        self, request: ReservationRequest, *, idempotency_key: str | None = None
+        self, request: ReservationRequest, owner: Principal, *, idempotency_key: str | None = None
     ) -> Booking:
         now = self._clock.now()
-        self._policy.check_booking(request.stay, now)
+        sent = None if idempotency_key is None else _Sent(owner, idempotency_key, request)
+        try:
+            self._policy.check_booking(request.stay, now)
+        except PolicyViolation:
+            replay = None if sent is None else self._replay(sent)
+            if replay is None:
+                raise
+            return replay
         reservation = Reservation(
             id=self._ids.new_reservation_id(),
             property_id=request.property_id,
             stay=request.stay,
             created_at=now,
+            owner=owner,
         )
         with self._uow() as uow:
-            if idempotency_key is None:
+            if sent is None:
                 uow.reservations.add(reservation)
             else:
-                claim = IdempotencyRecord(idempotency_key, request.fingerprint, reservation.id, now)
+                claim = IdempotencyRecord(owner, sent.key, request.fingerprint, reservation.id, now)
                 try:
                     uow.reservations.add(reservation, idempotency=claim)
                 except IdempotencyKeyTaken:
-                    return Booking(self._earlier(uow, claim), replayed=True)
+                    earlier = sent.earlier(uow)
+                    if earlier is None:  # forgotten since it was found (past its retention)
+                        raise
+                    return Booking(earlier, replayed=True)
             uow.commit()
         return Booking(reservation)
 
-    @staticmethod
-    def _earlier(uow: UnitOfWork, claim: IdempotencyRecord) -> Reservation:
-        """The reservation made by the request that holds `claim.key`, if it was the same one."""
-        record = uow.idempotency_keys.get(claim.key)
-        if record is None:  # forgotten since it was found (past its retention)
-            raise IdempotencyKeyTaken.of(claim.key)
-        if record.fingerprint != claim.fingerprint:
+    def _replay(self, sent: _Sent) -> Booking | None:
+        """What an earlier request with the same key made, if it was the same request."""
+        with self._uow() as uow:
+            earlier = sent.earlier(uow)
+        return None if earlier is None else Booking(earlier, replayed=True)
+
+
+@attrs.frozen
+class _Sent:
+    """A request sent with an idempotency key."""
+
+    owner: Principal
+    key: str
+    request: ReservationRequest
+
+    def earlier(self, uow: UnitOfWork) -> Reservation | None:
+        """The reservation an earlier request with this key made, if it was the same request."""
+        record = uow.idempotency_keys.get(self.owner, self.key)
+        if record is None:
+            return None
+        if record.fingerprint != self.request.fingerprint:
             raise IdempotencyKeyReused(
                 "this Idempotency-Key was already used with a different request",
                 field="Idempotency-Key",
             )
-        earlier = uow.reservations.get(record.reservation_id)
+        earlier = uow.reservations.get_owned(record.reservation_id, self.owner)
         if earlier is None:
-            raise RuntimeError(f"idempotency key {claim.key!r} names a missing reservation")
+            raise RuntimeError(f"idempotency key {self.key!r} names a missing reservation")
         return earlier

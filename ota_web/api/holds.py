@@ -11,6 +11,7 @@ from ota_core import ConfirmHold, PlaceHold, ReleaseHold, ReservationId, Reserva
 from ota_web.api.blueprint import API_PREFIX, api
 from ota_web.api.parsing import body_of, idempotency_key, json_response
 from ota_web.api.reservations import REPLAYED_HEADER
+from ota_web.auth import current_principal
 from ota_web.container import Container
 from ota_web.events import DomainEvents
 from ota_web.schemas import reservation_out
@@ -24,12 +25,14 @@ def place_hold(
     events: DomainEvents = Provide[Container.events],
 ) -> Response:
     body = body_of(HoldBody, request)
-    hold = place.execute(ReservationRequest.of(body.property_id, body.start_date, body.nights))
+    wanted = ReservationRequest.of(body.property_id, body.start_date, body.nights)
+    hold = place.execute(wanted, current_principal())
     events.hold_placed(hold)
     return json_response(hold_out(hold), 201)
 
 
-# A malformed id matches no route (`uuid` converter): 404, like an unknown one.
+# A malformed id matches no route (`uuid` converter): 404, like an unknown one, and
+# like someone else's hold.
 @api.post("/holds/<uuid:hold_id>/confirm")
 @inject
 def confirm_hold(
@@ -37,7 +40,9 @@ def confirm_hold(
     confirm: ConfirmHold = Provide[Container.confirm_hold],
     events: DomainEvents = Provide[Container.events],
 ) -> Response:
-    booking = confirm.execute(ReservationId(hold_id), idempotency_key=idempotency_key(request))
+    booking = confirm.execute(
+        ReservationId(hold_id), current_principal(), idempotency_key=idempotency_key(request)
+    )
     reservation = booking.reservation
     location = f"{API_PREFIX}/reservations/{reservation.id}"
     response = json_response(reservation_out(reservation), location=location)
@@ -55,5 +60,5 @@ def release_hold(
     release: ReleaseHold = Provide[Container.release_hold],
     events: DomainEvents = Provide[Container.events],
 ) -> Response:
-    events.hold_released(release.execute(ReservationId(hold_id)))
+    events.hold_released(release.execute(ReservationId(hold_id), current_principal()))
     return Response(status=204)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -13,10 +14,12 @@ from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntity
 from ota_core import parse_idempotency_key
 from ota_web.auth import TOKEN_PARAMETER
 from ota_web.errors import InvalidInput
-from ota_web.schemas import Problem, ReservationOut, SearchPage, Status
+from ota_web.schemas import Problem, ReservationList, ReservationOut, SearchPage, Status
 from ota_web.stay_schemas import CalendarOut, HoldOut
 
-ResponseShape = SearchPage | ReservationOut | Problem | Status | HoldOut | CalendarOut
+ResponseShape = (
+    SearchPage | ReservationOut | ReservationList | Problem | Status | HoldOut | CalendarOut
+)
 """What `json_response` sends: one of the shapes of `schemas` and `stay_schemas`."""
 
 Shape = TypeVar("Shape", bound=BaseModel)
@@ -43,10 +46,42 @@ def body_of(shape: type[Shape], incoming: Request) -> Shape:
     """The JSON body as `shape`: strict types, no unknown members."""
     if incoming.mimetype != JSON:
         raise InvalidInput.one("Content-Type", f"must be {JSON}")
+    data = _body(incoming)
+    _refuse_repeated_members(data)
     try:
-        return shape.model_validate_json(_body(incoming))
+        return shape.model_validate_json(data)
     except ValidationError as error:
         raise InvalidInput.from_validation(error, where="body") from None
+
+
+def _refuse_repeated_members(data: bytes) -> None:
+    """A 400 naming a member an object of the body gives twice.
+
+    Parsers disagree on which of the two counts (pydantic takes the last, others
+    the first), so a proxy or a log reader could see another request than the one
+    served. A body that is not JSON at all is left for the validation to describe.
+    """
+    try:
+        json.loads(data, object_pairs_hook=_unique_members)
+    except _RepeatedMember as repeated:
+        raise InvalidInput.one(repeated.name, "is given more than once") from None
+    except (ValueError, RecursionError):
+        return
+
+
+class _RepeatedMember(Exception):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _unique_members(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    members: dict[str, object] = {}
+    for name, value in pairs:
+        if name in members:
+            raise _RepeatedMember(name)
+        members[name] = value
+    return members
 
 
 def _body(incoming: Request) -> bytes:

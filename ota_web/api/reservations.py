@@ -18,6 +18,7 @@ from ota_core import (
 )
 from ota_web.api.blueprint import API_PREFIX, api
 from ota_web.api.parsing import body_of, idempotency_key, json_response
+from ota_web.auth import current_principal
 from ota_web.container import Container
 from ota_web.events import DomainEvents
 from ota_web.schemas import ReservationBody, reservation_out
@@ -35,7 +36,7 @@ def make_reservation(
 ) -> Response:
     body = body_of(ReservationBody, request)
     wanted = ReservationRequest.of(body.property_id, body.start_date, body.nights)
-    booking = make.execute(wanted, idempotency_key=idempotency_key(request))
+    booking = make.execute(wanted, current_principal(), idempotency_key=idempotency_key(request))
     reservation = booking.reservation
     location = f"{API_PREFIX}/reservations/{reservation.id}"
     response = json_response(reservation_out(reservation), location=location)
@@ -47,14 +48,16 @@ def make_reservation(
     return response
 
 
-# A malformed id matches no route (`uuid` converter): 404, like an unknown one.
+# A malformed id matches no route (`uuid` converter): 404, like an unknown one, and
+# like someone else's reservation.
 @api.get("/reservations/<uuid:reservation_id>")
 @inject
 def reservation(
     reservation_id: uuid.UUID,
     get: GetReservation = Provide[Container.get_reservation],
 ) -> Response:
-    return json_response(reservation_out(get.execute(ReservationId(reservation_id))))
+    found = get.execute(ReservationId(reservation_id), current_principal())
+    return json_response(reservation_out(found))
 
 
 @api.delete("/reservations/<uuid:reservation_id>")
@@ -64,7 +67,7 @@ def cancel_reservation(
     cancel: CancelReservation = Provide[Container.cancel_reservation],
     events: DomainEvents = Provide[Container.events],
 ) -> Response:
-    events.reservation_cancelled(cancel.execute(ReservationId(reservation_id)))
+    events.reservation_cancelled(cancel.execute(ReservationId(reservation_id), current_principal()))
     return Response(status=204)
 
 
@@ -76,8 +79,7 @@ def change_stay(
     events: DomainEvents = Provide[Container.events],
 ) -> Response:
     body = body_of(StayChangeBody, request)
-    changed = change.execute(
-        ReservationId(reservation_id), StayChange(body.start_date, body.nights)
-    )
+    wanted = StayChange(body.start_date, body.nights)
+    changed = change.execute(ReservationId(reservation_id), current_principal(), wanted)
     events.stay_changed(changed)
     return json_response(reservation_out(changed))

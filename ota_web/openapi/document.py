@@ -21,6 +21,7 @@ from ota_web.schemas import (
     InvalidRequestProblem,
     Problem,
     ReservationBody,
+    ReservationList,
     ReservationOut,
     SearchPage,
     Status,
@@ -31,6 +32,7 @@ from ota_web.stay_schemas import CalendarOut, HoldBody, HoldOut, StayChangeBody
 _SHAPES: list[tuple[type, JsonSchemaMode]] = [
     (ReservationBody, "validation"),
     (ReservationOut, "serialization"),
+    (ReservationList, "serialization"),
     (SearchPage, "serialization"),
     (Problem, "serialization"),
     (InvalidRequestProblem, "serialization"),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ota_web.docs import DOCS_ASSETS
+from ota_web.docs import DOCS_FILES
+from ota_web.listing import OwnReservationsParams
 from ota_web.openapi.parts import (
     RESERVATION_ID,
     UNAVAILABLE,
@@ -16,7 +17,14 @@ from ota_web.openapi.parts import (
     ref,
     response,
 )
-from ota_web.schemas import ReservationBody, ReservationOut, SearchPage, SearchQuery, Status
+from ota_web.schemas import (
+    ReservationBody,
+    ReservationList,
+    ReservationOut,
+    SearchPage,
+    SearchQuery,
+    Status,
+)
 
 
 def search() -> Json:
@@ -70,11 +78,26 @@ def reservations() -> Json:
         "required": True,
         "content": {"application/json": {"schema": ref(ReservationBody)}},
     }
-    return {"post": operation}
+    return {"post": operation, "get": own_reservations()}
+
+
+def own_reservations() -> Json:
+    operation = api_operation(
+        "The caller's own reservations, by start date then id, a page at a time",
+        {"200": json_response("A page; `next` is null on the last.", ReservationList)},
+    )
+    operation["parameters"] = query_parameters(OwnReservationsParams)
+    operation["description"] = (
+        "Only the reservations the access token's principal booked. `from` and `to` keep "
+        "the stays with a night in [from, to). Unknown or repeated query parameters, and a "
+        "cursor this service did not give, are refused (400)."
+    )
+    return operation
 
 
 def reservation() -> Json:
-    unknown = {"404": problem("No reservation has this id.")}
+    # Someone else's reservation answers as an unknown id: its existence is not revealed.
+    unknown = {"404": problem("No reservation of the caller's has this id.")}
     return {
         "parameters": [RESERVATION_ID],
         "get": api_operation(
@@ -82,7 +105,9 @@ def reservation() -> Json:
         ),
         "delete": api_operation(
             "Cancel a reservation: its nights are free again; cancelling twice is harmless",
-            {"204": response("Cancelled.")} | unknown,
+            {"204": response("Cancelled.")}
+            | unknown
+            | {"409": problem("The stay has begun (its start date has come, in UTC).")},
         ),
     }
 
@@ -92,7 +117,7 @@ def operations() -> Json:
         "name": "asset",
         "in": "path",
         "required": True,
-        "schema": {"type": "string", "enum": sorted(DOCS_ASSETS)},
+        "schema": {"type": "string", "enum": sorted(DOCS_FILES)},
     }
     return {
         "/healthz": {

@@ -9,7 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from unittest import mock
 
+from ota_adapters.clock import FixedClock
 from ota_core import (
+    AvailabilityPolicy,
     CancelReservation,
     DateRange,
     DatesUnavailable,
@@ -18,7 +20,7 @@ from ota_core import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
-from tests.builders import a_property, a_reservation, stay
+from tests.builders import GUEST, RECORDED_AT, a_property, a_reservation, stay
 
 RACERS = 50
 
@@ -101,12 +103,14 @@ def test_of_many_cancellations_of_one_reservation_exactly_one_cancels_it(
         work.reservations.add(booked)
         work.commit()
     saved: Counter[str] = Counter()
-    cancel = CancelReservation(_counting_saves(uow, saved))
+    cancel = CancelReservation(
+        _counting_saves(uow, saved), AvailabilityPolicy(), FixedClock(RECORDED_AT)
+    )
     start_together = threading.Barrier(RACERS)
 
     def attempt(_: int) -> ReservationStatus:
         start_together.wait()
-        return cancel.execute(booked.id).status
+        return cancel.execute(booked.id, GUEST).status
 
     with ThreadPoolExecutor(max_workers=RACERS) as pool:
         outcome = Counter(pool.map(attempt, range(RACERS)))

@@ -16,7 +16,7 @@ from ota_core import (
     ReservationId,
     UnitOfWorkFactory,
 )
-from tests.builders import RECORDED_AT, a_hold, a_property, a_reservation, stay
+from tests.builders import GUEST, RECORDED_AT, a_hold, a_property, a_reservation, stay
 
 EXPIRY = RECORDED_AT + dt.timedelta(minutes=10)
 BEFORE_EXPIRY = EXPIRY - dt.timedelta(microseconds=1)
@@ -136,12 +136,12 @@ def test_a_key_recorded_for_a_stored_reservation_reads_back_once(
 ) -> None:
     hold = a_hold("P1", stay(0, 3))
     _add(uow, hold)
-    record = IdempotencyRecord("key-1", "confirm", hold.id, RECORDED_AT)
+    record = IdempotencyRecord(GUEST, "key-1", "confirm", hold.id, RECORDED_AT)
     with uow() as work:
         work.idempotency_keys.add(record)
         work.commit()
     with uow() as work:
-        assert work.idempotency_keys.get("key-1") == record
+        assert work.idempotency_keys.get(GUEST, "key-1") == record
         with pytest.raises(IdempotencyKeyTaken):
             work.idempotency_keys.add(attrs.evolve(record, fingerprint="another"))
 

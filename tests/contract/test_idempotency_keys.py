@@ -10,11 +10,12 @@ from ota_core import (
     DatesUnavailable,
     IdempotencyKeyTaken,
     IdempotencyRecord,
+    Principal,
     Reservation,
     UnitOfWorkFactory,
     UnknownProperty,
 )
-from tests.builders import RECORDED_AT, a_property, a_reservation, stay
+from tests.builders import GUEST, OTHER_GUEST, RECORDED_AT, a_property, a_reservation, stay
 
 HOUR = dt.timedelta(hours=1)
 
@@ -26,10 +27,12 @@ def _given_property(uow: UnitOfWorkFactory) -> None:
         work.commit()
 
 
-def _claim(reservation: Reservation, key: str = "key-1", hours_ago: int = 0) -> IdempotencyRecord:
-    """The record of the request with `key` that books `reservation`."""
+def _claim(
+    reservation: Reservation, key: str = "key-1", hours_ago: int = 0, principal: Principal = GUEST
+) -> IdempotencyRecord:
+    """The record of `principal`'s request with `key` that books `reservation`."""
     recorded_at = RECORDED_AT - hours_ago * HOUR
-    return IdempotencyRecord(key, f"request {key}", reservation.id, recorded_at)
+    return IdempotencyRecord(principal, key, f"request {key}", reservation.id, recorded_at)
 
 
 def _book(uow: UnitOfWorkFactory, reservation: Reservation, claim: IdempotencyRecord) -> None:
@@ -47,20 +50,20 @@ def _book_with_keys(uow: UnitOfWorkFactory, ages: list[int]) -> None:
 
 def _remaining(uow: UnitOfWorkFactory, count: int) -> list[str]:
     with uow() as work:
-        return [f"key-{n}" for n in range(count) if work.idempotency_keys.get(f"key-{n}")]
+        return [f"key-{n}" for n in range(count) if work.idempotency_keys.get(GUEST, f"key-{n}")]
 
 
 def test_a_key_claimed_with_a_booking_reads_back(uow: UnitOfWorkFactory) -> None:
     reservation = a_reservation("P1")
     _book(uow, reservation, _claim(reservation))
     with uow() as work:
-        assert work.idempotency_keys.get("key-1") == _claim(reservation)
+        assert work.idempotency_keys.get(GUEST, "key-1") == _claim(reservation)
         assert work.reservations.get(reservation.id) == reservation
 
 
 def test_an_unclaimed_key_reads_as_none(uow: UnitOfWorkFactory) -> None:
     with uow() as work:
-        assert work.idempotency_keys.get("never-used") is None
+        assert work.idempotency_keys.get(GUEST, "never-used") is None
 
 
 def test_a_key_cannot_be_claimed_twice(uow: UnitOfWorkFactory) -> None:
@@ -69,7 +72,7 @@ def test_a_key_cannot_be_claimed_twice(uow: UnitOfWorkFactory) -> None:
     with pytest.raises(IdempotencyKeyTaken), uow() as work:
         work.reservations.add(second, idempotency=_claim(second))
     with uow() as work:
-        assert work.idempotency_keys.get("key-1") == _claim(first)
+        assert work.idempotency_keys.get(GUEST, "key-1") == _claim(first)
         assert work.reservations.get(second.id) is None
 
 
@@ -96,8 +99,8 @@ def test_a_refused_booking_claims_no_key(uow: UnitOfWorkFactory) -> None:
             work.reservations.add(wanted, idempotency=_claim(wanted))
         with pytest.raises(UnknownProperty):
             work.reservations.add(orphan, idempotency=_claim(orphan, "key-2"))
-        assert work.idempotency_keys.get("key-1") is None
-        assert work.idempotency_keys.get("key-2") is None
+        assert work.idempotency_keys.get(GUEST, "key-1") is None
+        assert work.idempotency_keys.get(GUEST, "key-2") is None
         work.commit()
     later = a_reservation("P1", stay(3, 2))
     _book(uow, later, _claim(later))
@@ -136,4 +139,33 @@ def test_a_forgotten_key_can_be_claimed_again(uow: UnitOfWorkFactory) -> None:
         work.reservations.add(again, idempotency=_claim(again, "key-0"))
         work.commit()
     with uow() as work:
-        assert work.idempotency_keys.get("key-0") == _claim(again, "key-0")
+        assert work.idempotency_keys.get(GUEST, "key-0") == _claim(again, "key-0")
+
+
+def test_keys_are_each_principals_own(uow: UnitOfWorkFactory) -> None:
+    mine, theirs = (
+        a_reservation("P1", stay(0, 2)),
+        a_reservation("P1", stay(5, 2), owner=OTHER_GUEST),
+    )
+    _book(uow, mine, _claim(mine))
+    _book(uow, theirs, _claim(theirs, principal=OTHER_GUEST))
+    with uow() as work:
+        assert work.idempotency_keys.get(GUEST, "key-1") == _claim(mine)
+        assert work.idempotency_keys.get(OTHER_GUEST, "key-1") == _claim(
+            theirs, principal=OTHER_GUEST
+        )
+
+
+def test_a_refused_booking_leaves_another_principals_equal_key_alone(
+    uow: UnitOfWorkFactory,
+) -> None:
+    theirs = a_reservation("P1", stay(0, 3), owner=OTHER_GUEST)
+    _book(uow, theirs, _claim(theirs, principal=OTHER_GUEST))
+    clash = a_reservation("P1", stay(1, 2))
+    with pytest.raises(DatesUnavailable), uow() as work:
+        work.reservations.add(clash, idempotency=_claim(clash))
+    with uow() as work:
+        assert work.idempotency_keys.get(GUEST, "key-1") is None
+        assert work.idempotency_keys.get(OTHER_GUEST, "key-1") == _claim(
+            theirs, principal=OTHER_GUEST
+        )

@@ -17,6 +17,7 @@ from k8s_objects import (
 
 CONFIG_VARIABLES = (
     "PORT",
+    "METRICS_PORT",
     "WEB_CONCURRENCY",
     "GUNICORN_THREADS",
     "LOG_FORMAT",
@@ -56,6 +57,8 @@ def _configuration(objects: list[Manifest]) -> list[str]:
     ports = {p.get("name"): p.get("containerPort") for p in server(objects).get("ports", [])}
     if str(ports.get("http")) != data.get("PORT"):
         problems.append("the container port `http` is not the configured PORT")
+    if str(ports.get("metrics")) != data.get("METRICS_PORT"):
+        problems.append("the container port `metrics` is not the configured METRICS_PORT")
     return problems + _container_configuration(objects)
 
 
@@ -110,7 +113,7 @@ def _scrape_annotations(objects: list[Manifest]) -> list[str]:
     annotations = template.get("metadata", {}).get("annotations", {})
     expected = {
         "prometheus.io/scrape": "true",
-        "prometheus.io/port": config(objects).get("PORT"),
+        "prometheus.io/port": config(objects).get("METRICS_PORT"),
         "prometheus.io/path": "/metrics",
     }
     return [

@@ -143,6 +143,10 @@ WIRING_BREAKAGES = [
              "the autoscaler does not follow CPU"),
     breakage("Deployment", ("spec", "template", "metadata", "annotations"), DELETE,
              "the pod annotation prometheus.io/scrape is not true"),
+    breakage("ConfigMap", ("data", "METRICS_PORT"), "9200",
+             "the container port `metrics` is not the configured METRICS_PORT"),
+    breakage("ConfigMap", ("data", "METRICS_PORT"), "9200",
+             "the pod annotation prometheus.io/port is not 9200"),
     breakage("Deployment", ("metadata", "labels", "app.kubernetes.io/component"), "migration",
              "Deployment/ota is applied before the migration"),
 ]  # fmt: skip

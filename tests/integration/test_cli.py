@@ -185,8 +185,9 @@ def test_forget_idempotency_keys_deletes_only_keys_past_their_retention(database
     assert _ota("load-sample", env=env).returncode == 0
     execute(
         database,
-        "INSERT INTO idempotency_key (key, fingerprint, reservation_id, created_at)"
-        " SELECT k, 'f', (SELECT reservation_id FROM reservation LIMIT 1), now() - age"
+        "INSERT INTO idempotency_key (principal, key, fingerprint, reservation_id, created_at)"
+        " SELECT gen_random_uuid(), k, 'f', (SELECT reservation_id FROM reservation LIMIT 1),"
+        " now() - age"
         " FROM (VALUES ('two-days', interval '48 hours'), ('one-hour', interval '1 hour'))"
         " AS keys (k, age)",
     )

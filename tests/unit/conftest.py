@@ -21,11 +21,13 @@ from ota_core import (
     GetReservation,
     MakeReservation,
     PlaceHold,
+    Principal,
     ReleaseHold,
     Reservation,
     ReservationRequest,
     SearchAvailability,
 )
+from tests.builders import GUEST
 
 # The sample data's January 2021 is still ahead on this clock.
 SAMPLE_NOW = dt.datetime(2021, 1, 1, 12, 0, tzinfo=dt.UTC)
@@ -48,9 +50,11 @@ class Service:
     change: ChangeStay
     calendar: GetCalendar
 
-    def book(self, request: ReservationRequest, key: str | None = None) -> Reservation:
-        """Book through the use case and return the reservation it reports."""
-        return self.reserve.execute(request, idempotency_key=key).reservation
+    def book(
+        self, request: ReservationRequest, key: str | None = None, owner: Principal = GUEST
+    ) -> Reservation:
+        """Book through the use case for `owner` and return the reservation it reports."""
+        return self.reserve.execute(request, owner, idempotency_key=key).reservation
 
     def free_ids(self, start: dt.date, nights: int, **page: Any) -> list[str]:
         """Ids of the properties free for `nights` from `start`, one page."""
@@ -69,7 +73,7 @@ def build_service(store: InMemoryStore, policy: AvailabilityPolicy | None = None
         search=SearchAvailability(reading, policy, clock),
         reserve=MakeReservation(uow, policy, clock, ids),
         get=GetReservation(reading),
-        cancel=CancelReservation(uow),
+        cancel=CancelReservation(uow, policy, clock),
         hold=PlaceHold(uow, policy, clock, ids, HOLD_TTL),
         confirm=ConfirmHold(uow, clock),
         release=ReleaseHold(uow),

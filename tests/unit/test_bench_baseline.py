@@ -10,7 +10,7 @@ from ota_adapters.postgres.booking import BOOKING
 from ota_adapters.postgres.statements import (
     FREE_PROPERTIES,
     FREE_PROPERTIES_AFTER,
-    RESERVATION_BY_ID,
+    OWNED_RESERVATION,
 )
 
 
@@ -29,7 +29,7 @@ def _words(sql: str) -> str:
         (baseline_app.SEARCH_FIRST_PAGE, FREE_PROPERTIES),
         (baseline_app.SEARCH_AFTER, FREE_PROPERTIES_AFTER),
         (baseline_app.BOOKING, BOOKING),
-        (baseline_app.GET, RESERVATION_BY_ID),
+        (baseline_app.GET, OWNED_RESERVATION),
     ],
     ids=["search", "search-after", "booking", "read-by-id"],
 )

@@ -22,7 +22,7 @@ from ota_core import (
     ReservationRequest,
     UnknownProperty,
 )
-from tests.builders import RECORDED_AT
+from tests.builders import GUEST, RECORDED_AT
 from tests.strategies import stays
 from tests.unit.conftest import build_service
 
@@ -97,7 +97,7 @@ class BookingMachine(RuleBasedStateMachine):
         if not self.oracle.reservations:
             return
         reservation_id = data.draw(st.sampled_from(sorted(self.oracle.reservations, key=str)))
-        cancelled = self.service.cancel.execute(reservation_id)
+        cancelled = self.service.cancel.execute(reservation_id, GUEST)
         self.oracle.reservations[reservation_id] = self.oracle.reservations[reservation_id].cancel()
         assert cancelled == self.oracle.reservations[reservation_id]
 

@@ -20,6 +20,7 @@ from ota_core import (
     StayChange,
     calendar_window,
 )
+from tests.builders import GUEST, OTHER_GUEST
 from tests.unit.conftest import HOLD_TTL, Service
 
 CONDO = PropertyId("g3hbWxJ5TdXidt")
@@ -35,36 +36,43 @@ def _request(start: int, nights: int) -> ReservationRequest:
 
 def test_a_stay_moves_onto_nights_that_overlap_its_own(service: Service) -> None:
     booked = service.book(_request(0, 4))
-    moved = service.change.execute(booked.id, StayChange(start=_nights(2, 1).start))
+    moved = service.change.execute(booked.id, GUEST, StayChange(start=_nights(2, 1).start))
     assert moved.stay == _nights(2, 4)
-    assert service.get.execute(booked.id) == moved
-    assert service.change.execute(booked.id, StayChange(nights=2)).stay == _nights(2, 2)
+    assert service.get.execute(booked.id, GUEST) == moved
+    assert service.change.execute(booked.id, GUEST, StayChange(nights=2)).stay == _nights(2, 2)
 
 
 def test_a_change_onto_taken_nights_leaves_the_stay_as_it_was(service: Service) -> None:
     booked = service.book(_request(0, 2))
-    service.hold.execute(_request(5, 2))
+    service.hold.execute(_request(5, 2), GUEST)
     with pytest.raises(DatesUnavailable):
-        service.change.execute(booked.id, StayChange(nights=6))
-    assert service.get.execute(booked.id) == booked
+        service.change.execute(booked.id, GUEST, StayChange(nights=6))
+    assert service.get.execute(booked.id, GUEST) == booked
     service.clock.advance(HOLD_TTL)
-    assert service.change.execute(booked.id, StayChange(nights=6)).stay == _nights(0, 6)
+    assert service.change.execute(booked.id, GUEST, StayChange(nights=6)).stay == _nights(0, 6)
 
 
 def test_the_policy_applies_to_the_new_stay(service: Service) -> None:
     booked = service.book(_request(0, 2))
     with pytest.raises(PolicyViolation):
-        service.change.execute(booked.id, StayChange(start=dt.date(2020, 1, 1)))
+        service.change.execute(booked.id, GUEST, StayChange(start=dt.date(2020, 1, 1)))
 
 
 def test_a_cancelled_or_unknown_reservation_cannot_change(service: Service) -> None:
     booked = service.book(_request(0, 2))
-    service.cancel.execute(booked.id)
+    service.cancel.execute(booked.id, GUEST)
     with pytest.raises(ReservationCancelled):
-        service.change.execute(booked.id, StayChange(nights=3))
-    hold = service.hold.execute(_request(5, 2))
+        service.change.execute(booked.id, GUEST, StayChange(nights=3))
+    hold = service.hold.execute(_request(5, 2), GUEST)
     with pytest.raises(ReservationNotFound):
-        service.change.execute(hold.id, StayChange(nights=3))
+        service.change.execute(hold.id, GUEST, StayChange(nights=3))
+
+
+def test_only_the_owner_changes_a_reservation(service: Service) -> None:
+    booked = service.book(_request(0, 2))
+    with pytest.raises(ReservationNotFound):
+        service.change.execute(booked.id, OTHER_GUEST, StayChange(nights=3))
+    assert service.get.execute(booked.id, GUEST) == booked
 
 
 def test_a_change_must_change_something() -> None:
@@ -74,7 +82,7 @@ def test_a_change_must_change_something() -> None:
 
 def test_the_calendar_shows_bookings_and_live_holds_alike(service: Service) -> None:
     service.book(_request(0, 2))
-    service.hold.execute(_request(2, 3))
+    service.hold.execute(_request(2, 3), GUEST)
     window = _nights(0, 10)
     assert service.calendar.execute(CONDO, window) == Calendar(window, (_nights(0, 5),))
     service.clock.advance(HOLD_TTL)

@@ -30,6 +30,7 @@ from ota_core import (
     ReservationRequest,
     StayChange,
 )
+from tests.builders import GUEST
 from tests.strategies import FIRST_DAY, WINDOW_DAYS, days, nights, stays
 from tests.unit.conftest import build_service
 
@@ -67,7 +68,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         request = ReservationRequest(PropertyId(property_id), stay)
         free = self._free(property_id, stay)
         try:
-            made = self.service.hold.execute(request) if as_hold else self.service.book(request)
+            made = (
+                self.service.hold.execute(request, GUEST) if as_hold else self.service.book(request)
+            )
         except DatesUnavailable:
             assert not free
             return NEVER_MADE
@@ -83,7 +86,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     def confirm(self, reservation_id: ReservationId) -> None:
         known = self.oracle.get(reservation_id)
         try:
-            confirmed = self.service.confirm.execute(reservation_id).reservation
+            confirmed = self.service.confirm.execute(reservation_id, GUEST).reservation
         except HoldExpired:
             assert known is not None
             assert known.is_confirmed
@@ -109,9 +112,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         if known is None or (known.is_hold and known.has_expired(self._now())):
             return  # nothing to say: an expired hold may be gone or not
         if known.is_hold:
-            self.oracle[reservation_id] = self.service.release.execute(reservation_id)
+            self.oracle[reservation_id] = self.service.release.execute(reservation_id, GUEST)
         else:
-            self.oracle[reservation_id] = self.service.cancel.execute(reservation_id)
+            self.oracle[reservation_id] = self.service.cancel.execute(reservation_id, GUEST)
         assert not self.oracle[reservation_id].is_confirmed
 
     @rule(reservation_id=made, start=days, length=nights)
@@ -121,7 +124,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             return
         wanted = DateRange.from_nights(start, length)
         try:
-            moved = self.service.change.execute(reservation_id, StayChange(start, length))
+            moved = self.service.change.execute(reservation_id, GUEST, StayChange(start, length))
         except ReservationCancelled:
             assert not known.is_confirmed
             return

@@ -6,6 +6,7 @@ import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
+import attrs
 import pytest
 
 from ota_core import (
@@ -18,6 +19,7 @@ from ota_core import (
     UnknownProperty,
     parse_idempotency_key,
 )
+from tests.builders import GUEST, OTHER_GUEST
 from tests.unit.conftest import SAMPLE_NOW, Service
 
 FREE = "g3hbWxJ5TdXidt"  # no reservations in the sample data
@@ -37,7 +39,7 @@ def test_a_free_stay_is_booked_and_can_be_read_back(service: Service) -> None:
     assert (booked.stay.start, booked.stay.nights) == (JAN_4, 3)
     assert booked.status is ReservationStatus.CONFIRMED
     assert booked.created_at == SAMPLE_NOW
-    assert service.get.execute(booked.id) == booked
+    assert service.get.execute(booked.id, GUEST) == booked
 
 
 def test_a_booked_stay_is_no_longer_offered(service: Service) -> None:
@@ -70,8 +72,8 @@ def test_a_stay_in_the_past_is_refused(service: Service) -> None:
 
 
 def test_the_same_idempotency_key_and_request_book_only_once(service: Service) -> None:
-    first = service.reserve.execute(_request(), idempotency_key="key-1")
-    again = service.reserve.execute(_request(), idempotency_key="key-1")
+    first = service.reserve.execute(_request(), GUEST, idempotency_key="key-1")
+    again = service.reserve.execute(_request(), GUEST, idempotency_key="key-1")
 
     assert again.reservation == first.reservation
     assert (first.replayed, again.replayed) == (False, True)
@@ -133,3 +135,36 @@ def test_concurrent_retries_with_one_key_get_one_reservation(service: Service) -
         ids = set(pool.map(attempt, range(racers)))
 
     assert len(ids) == 1
+
+
+def test_a_booking_belongs_to_whoever_made_it(service: Service) -> None:
+    booked = service.book(_request(), owner=OTHER_GUEST)
+    assert booked.owner == OTHER_GUEST
+    assert service.get.execute(booked.id, OTHER_GUEST) == booked
+
+
+def test_a_key_is_each_principals_own(service: Service) -> None:
+    mine = service.reserve.execute(_request(), GUEST, idempotency_key="key-1")
+    # The same key and request from someone else is another request: the nights are taken.
+    with pytest.raises(DatesUnavailable):
+        service.reserve.execute(_request(), OTHER_GUEST, idempotency_key="key-1")
+    # With another request it is no reuse either: it books.
+    theirs = service.reserve.execute(_request(nights=2, start=dt.date(2021, 1, 20)), OTHER_GUEST,
+                                     idempotency_key="key-1")  # fmt: skip
+    assert not theirs.replayed
+    assert theirs.reservation.id != mine.reservation.id
+    assert theirs.reservation.owner == OTHER_GUEST
+
+
+def test_a_retry_after_the_stay_began_is_answered_not_refused(service: Service) -> None:
+    first = service.reserve.execute(_request(start=dt.date(2021, 1, 2)), GUEST,
+                                    idempotency_key="key-1")  # fmt: skip
+    service.clock.advance(dt.timedelta(days=2))  # 2021-01-03 12:00 UTC: the start is past
+    again = service.reserve.execute(_request(start=dt.date(2021, 1, 2)), GUEST,
+                                    idempotency_key="key-1")  # fmt: skip
+    assert again == attrs.evolve(first, replayed=True)
+    with pytest.raises(IdempotencyKeyReused):
+        service.reserve.execute(_request(start=dt.date(2021, 1, 1)), GUEST, idempotency_key="key-1")
+    with pytest.raises(PolicyViolation, match="in the past"):
+        service.reserve.execute(_request(start=dt.date(2021, 1, 2)), OTHER_GUEST,
+                                idempotency_key="key-1")  # fmt: skip

@@ -10,6 +10,7 @@ from tests.web.support import (
     AUTH,
     EACH_STORAGE,
     RESERVATIONS,
+    a_token,
     fields_at_fault,
     json_of,
     problem,
@@ -55,6 +56,16 @@ def test_a_cancelled_reservation_cannot_change(client: FlaskClient) -> None:
     booked = json_of(reserve(client))["reservation_id"]
     client.delete(f"{RESERVATIONS}/{booked}", headers=AUTH)
     problem(change(client, booked, nights=2), 409, "reservation_cancelled")
+
+
+def test_only_the_owner_changes_a_reservation(client: FlaskClient) -> None:
+    booked = json_of(reserve(client))
+    other = {"Authorization": f"Bearer {a_token()}"}
+    response = client.patch(
+        f"{RESERVATIONS}/{booked['reservation_id']}", json={"nights": 2}, headers=other
+    )
+    problem(response, 404, "reservation_not_found")
+    assert json_of(client.get(f"{RESERVATIONS}/{booked['reservation_id']}", headers=AUTH)) == booked
 
 
 def test_bad_changes_name_the_field(client: FlaskClient) -> None:

@@ -87,7 +87,9 @@ def test_unreachable_storage_is_a_503_with_retry_after(client_with: Any) -> None
 class KeyInFlight:
     """Booking while another request with the same Idempotency-Key is being booked."""
 
-    def execute(self, _request: object, *, idempotency_key: str | None = None) -> None:
+    def execute(
+        self, _request: object, _owner: object, *, idempotency_key: str | None = None
+    ) -> None:
         raise IdempotencyKeyTaken(f"idempotency key {idempotency_key!r} is already in use")
 
 

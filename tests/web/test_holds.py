@@ -16,6 +16,7 @@ from tests.web.support import (
     EACH_STORAGE,
     NOW,
     RESERVATIONS,
+    a_token,
     fields_at_fault,
     json_of,
     problem,
@@ -123,3 +124,12 @@ def test_bad_holds_name_the_field(client: FlaskClient) -> None:
     assert fields_at_fault(hold(client, "2020-01-01")) == {"start_date"}
     body = {"property_id": CONDO, "start_date": "2027-06-01"}
     assert fields_at_fault(client.post(HOLDS, json=body, headers=AUTH)) == {"nights"}
+
+
+def test_only_the_owner_confirms_or_releases_a_hold(client: FlaskClient) -> None:
+    other = {"Authorization": f"Bearer {a_token()}"}
+    hold_id = json_of(hold(client))["hold_id"]
+    problem(client.post(f"{HOLDS}/{hold_id}/confirm", headers=other), 404, "hold_not_found")
+    problem(client.delete(f"{HOLDS}/{hold_id}", headers=other), 404, "hold_not_found")
+    assert client.post(f"{HOLDS}/{hold_id}/confirm", headers=AUTH).status_code == 200
+    problem(client.get(f"{RESERVATIONS}/{hold_id}", headers=other), 404)

@@ -82,11 +82,25 @@ def test_the_docs_page_and_every_file_it_loads_are_served_locally(client: FlaskC
     html = page.get_data(as_text=True)
     assert "http://" not in html
     assert "https://" not in html
+    loaded = ""
     for asset in re.findall(r'(?:src|href)="(/docs/[^"]+)"', html):
         response = client.get(asset)
         assert response.status_code == 200, asset
         assert response.get_data(), asset
-    assert 'url: "/openapi.json"' in html
+        loaded += response.get_data(as_text=True) if asset.endswith("ota-docs.js") else ""
+    assert 'url: "/openapi.json"' in loaded
+    assert "<script>" not in html, "no inline script: the CSP allows this origin's files only"
+
+
+def test_the_docs_page_and_its_files_are_confined(client: FlaskClient) -> None:
+    for path in ("/docs", "/docs/ota-docs.js", "/docs/swagger-ui.css", "/docs/secrets.txt"):
+        headers = client.get(path).headers
+        policy = headers["Content-Security-Policy"]
+        assert "default-src 'none'" in policy
+        assert "script-src 'self'" in policy
+        assert "frame-ancestors 'none'" in policy
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
 
 
 def test_an_unknown_docs_file_is_a_404(client: FlaskClient) -> None:

@@ -32,7 +32,7 @@ from ota_core import (
     Reservation,
     ReservationRequest,
 )
-from tests.builders import RECORDED_AT, day, stay
+from tests.builders import GUEST, RECORDED_AT, day, stay
 from tests.postgres_servers import sample_database_engine
 
 pytestmark = pytest.mark.postgres
@@ -125,7 +125,7 @@ def _race_for_one_stay(engine: sa.Engine, property_id: str) -> list[Reservation 
     def attempt() -> Reservation | Exception:
         start_together.wait()
         try:
-            return book.execute(wanted).reservation
+            return book.execute(wanted, GUEST).reservation
         except DatesUnavailable as refused:
             return refused
 

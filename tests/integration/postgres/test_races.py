@@ -23,7 +23,7 @@ from ota_core import (
     ReservationRequest,
     UnitOfWork,
 )
-from tests.builders import RECORDED_AT, a_property, a_reservation, day, stay
+from tests.builders import GUEST, RECORDED_AT, a_property, a_reservation, day, stay
 
 RACERS = 100
 
@@ -38,7 +38,7 @@ def _reserve(engine: sa.Engine) -> Callable[..., Reservation]:
     )  # fmt: skip
 
     def book(request: ReservationRequest, idempotency_key: str | None = None) -> Reservation:
-        return use_case.execute(request, idempotency_key=idempotency_key).reservation
+        return use_case.execute(request, GUEST, idempotency_key=idempotency_key).reservation
 
     return book
 

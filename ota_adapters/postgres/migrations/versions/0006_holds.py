@@ -6,7 +6,7 @@ out writes for as long as it takes; on a large table build the new one
 CONCURRENTLY first, out of the migration's transaction (ADR 0024).
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0004
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from alembic import op
 from ota_adapters.postgres.schema import CONFIRMED_ONLY, HOLDS_ONLY
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
