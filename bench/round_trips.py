@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import itertools
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 
@@ -37,18 +38,25 @@ from ota_core import (
     AvailabilityPolicy,
     AvailabilityQuery,
     CancelReservation,
+    ChangeStay,
+    ConfirmHold,
     DateRange,
     DatesUnavailable,
+    GetCalendar,
     GetReservation,
     MakeReservation,
+    PlaceHold,
+    Principal,
     Property,
     PropertyId,
     ReservationRequest,
     SearchAvailability,
+    StayChange,
 )
 
 NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 PROPERTY = PropertyId("P0000001")
+GUEST = Principal(uuid.UUID("6f1c2a4e-8d3b-4b7a-9e5f-2c1d0a9b8e7f"))
 
 
 class Waits:
@@ -81,47 +89,66 @@ def use_cases(url: str, runs: int, *, pre_ping: bool) -> dict[str, Callable[[], 
         work.properties.add(Property(PROPERTY, "a property to book"))
         work.commit()
     policy, clock = AvailabilityPolicy(booking_horizon_days=100 * runs), FixedClock(NOW)
-    reserve = MakeReservation(write, policy, clock, UuidV7Generator())
+    ids = UuidV7Generator()
+    reserve = MakeReservation(write, policy, clock, ids)
     search, get, cancel = (
         SearchAvailability(read, policy, clock),
         GetReservation(read),
-        CancelReservation(write),
+        CancelReservation(write, policy, clock),
     )
+    hold = PlaceHold(write, policy, clock, ids, dt.timedelta(hours=1))
+    confirm, change = ConfirmHold(write, clock), ChangeStay(write, policy, clock)
+    calendar = GetCalendar(read, clock)
     free, keyed = _days(10), _days(30 + 8 * runs)
-    taken = reserve.execute(ReservationRequest(PROPERTY, DateRange.from_nights(NOW.date(), 3)))
+    taken = reserve.execute(
+        ReservationRequest(PROPERTY, DateRange.from_nights(NOW.date(), 3)), GUEST
+    )
     replayed = _next_stay(keyed)
-    reserve.execute(replayed, idempotency_key="replayed")
+    reserve.execute(replayed, GUEST, idempotency_key="replayed")
 
     def book(key: str | None = None, days: Iterator[dt.date] = free) -> object:
         request = _next_stay(days)
         key = None if key is None else f"{key}-{request.stay.start}"
-        return reserve.execute(request, idempotency_key=key)
+        return reserve.execute(request, GUEST, idempotency_key=key)
 
     keys = (f"refused-{n}" for n in itertools.count())
 
     def refused(key: str | None = None) -> None:
         try:
             reserve.execute(
-                ReservationRequest(PROPERTY, taken.reservation.stay), idempotency_key=key
+                ReservationRequest(PROPERTY, taken.reservation.stay), GUEST, idempotency_key=key
             )
         except DatesUnavailable:
             return
         raise AssertionError("the stay was booked twice")
 
-    booked = iter([reserve.execute(_next_stay(free)).reservation.id for _ in range(runs + 2)])
+    booked = iter(
+        [reserve.execute(_next_stay(free), GUEST).reservation.id for _ in range(runs + 2)]
+    )
+    held = (hold.execute(_next_stay(free), GUEST).id for _ in itertools.count())
+    moved = reserve.execute(_next_stay(free), GUEST).reservation.id
+    lengths = itertools.cycle([1, 2])
     cancelled_already = next(booked)  # cancelled by the first call, which warms up
 
     stay = DateRange.from_nights(NOW.date(), 3)
     return {
         "search (a page)": lambda: search.execute(AvailabilityQuery(stay)),
-        "read by id": lambda: get.execute(taken.reservation.id),
+        "read by id": lambda: get.execute(taken.reservation.id, GUEST),
         "booking": book,
         "booking with a key": lambda: book("key", keyed),
         "booking refused": refused,
         "booking refused, with a key": lambda: refused(next(keys)),
-        "replay (same key again)": lambda: reserve.execute(replayed, idempotency_key="replayed"),
-        "cancellation": lambda: cancel.execute(next(booked)),
-        "cancellation of a cancelled one": lambda: cancel.execute(cancelled_already),
+        "replay (same key again)": lambda: reserve.execute(
+            replayed, GUEST, idempotency_key="replayed"
+        ),
+        "cancellation": lambda: cancel.execute(next(booked), GUEST),
+        "cancellation of a cancelled one": lambda: cancel.execute(cancelled_already, GUEST),
+        "hold": lambda: next(held),
+        "hold confirmed": lambda: confirm.execute(next(held), GUEST),
+        "date change": lambda: change.execute(moved, GUEST, StayChange(nights=next(lengths))),
+        "calendar (a year)": lambda: calendar.execute(
+            PROPERTY, DateRange.from_nights(NOW.date(), 366)
+        ),
     }
 
 

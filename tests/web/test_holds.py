@@ -133,3 +133,25 @@ def test_only_the_owner_confirms_or_releases_a_hold(client: FlaskClient) -> None
     problem(client.delete(f"{HOLDS}/{hold_id}", headers=other), 404, "hold_not_found")
     assert client.post(f"{HOLDS}/{hold_id}/confirm", headers=AUTH).status_code == 200
     problem(client.get(f"{RESERVATIONS}/{hold_id}", headers=other), 404)
+
+
+def test_holds_and_their_outcomes_are_counted_and_logged(
+    app: OtaFlask, client: FlaskClient, log_records: list[dict[str, object]]
+) -> None:
+    confirmed = json_of(hold(client))["hold_id"]
+    client.post(f"{HOLDS}/{confirmed}/confirm", headers=AUTH)
+    released = json_of(hold(client, "2027-07-01"))["hold_id"]
+    client.delete(f"{HOLDS}/{released}", headers=AUTH)
+    expired = json_of(hold(client, "2027-08-01"))["hold_id"]
+    _later(app, TTL)
+    client.post(f"{HOLDS}/{expired}/confirm", headers=AUTH)
+
+    text = client.get("/metrics").get_data(as_text=True)
+
+    for outcome, count in (("placed", 3), ("confirmed", 1), ("released", 1), ("expired", 1)):
+        assert f'ota_holds_total{{outcome="{outcome}"}} {count}.0' in text
+    events = [record.get("event") for record in log_records]
+    assert events.count("hold placed") == 3
+    assert {"hold confirmed", "hold released", "confirmation of an expired hold refused"} <= set(
+        events
+    )
