@@ -56,13 +56,20 @@ import psycopg2
 import sqlalchemy as sa
 
 from bench import baseline_app
+from bench.generate import BENCH_PRINCIPAL
 from bench.load import host
 from ota_adapters.clock import SystemClock
 from ota_adapters.ids import UuidV7Generator
 from ota_adapters.postgres import PostgresUnitOfWork, build_engine
 from ota_adapters.postgres.booking import BOOKING
 from ota_adapters.postgres.engine import driver_url
-from ota_core import AvailabilityPolicy, DatesUnavailable, MakeReservation, ReservationRequest
+from ota_core import (
+    AvailabilityPolicy,
+    DatesUnavailable,
+    MakeReservation,
+    Principal,
+    ReservationRequest,
+)
 
 KINDS = ("search", "reserve", "get", "conflict")
 DEFAULT_KINDS = KINDS[:3]
@@ -155,6 +162,9 @@ class Caller:
         self._status = int(status[:3])
 
 
+BENCH_OWNER = Principal.parse(BENCH_PRINCIPAL)
+
+
 class Bookings:
     """One booking of a random stay at each layer below HTTP; each call answers 200 or 409."""
 
@@ -175,7 +185,7 @@ class Bookings:
 
     def use_case(self) -> int:
         try:
-            self._make.execute(ReservationRequest.of(*self._stay(), 1))
+            self._make.execute(ReservationRequest.of(*self._stay(), 1), BENCH_OWNER)
         except DatesUnavailable:
             return 409
         return 200
@@ -202,7 +212,7 @@ class Bookings:
         property_id, start = self._stay()
         return {"reservation_id": self._ids.new_reservation_id(), "property_id": property_id,
                 "start_date": start, "number_of_nights": 1, "status": "confirmed",
-                "created_at": dt.datetime.now(dt.UTC)}  # fmt: skip
+                "created_at": dt.datetime.now(dt.UTC), "owner": BENCH_OWNER.id}  # fmt: skip
 
 
 def work(target: str, kind: str, url: str, requests: int) -> None:

@@ -17,7 +17,6 @@ import argparse
 import datetime as dt
 import itertools
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 
@@ -44,11 +43,15 @@ from ota_core import (
     DatesUnavailable,
     GetCalendar,
     GetReservation,
+    ListReservations,
     MakeReservation,
+    OwnReservationsQuery,
     PlaceHold,
     Principal,
     Property,
     PropertyId,
+    ReservationId,
+    ReservationNotFound,
     ReservationRequest,
     SearchAvailability,
     StayChange,
@@ -56,7 +59,8 @@ from ota_core import (
 
 NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
 PROPERTY = PropertyId("P0000001")
-GUEST = Principal(uuid.UUID("6f1c2a4e-8d3b-4b7a-9e5f-2c1d0a9b8e7f"))
+GUEST = Principal.parse("6f1c2a4e-8d3b-4b7a-9e5f-2c1d0a9b8e7f")
+SOMEONE_ELSE = Principal.parse("c0ffee00-0000-4000-8000-000000000002")
 
 
 class Waits:
@@ -91,18 +95,18 @@ def use_cases(url: str, runs: int, *, pre_ping: bool) -> dict[str, Callable[[], 
     policy, clock = AvailabilityPolicy(booking_horizon_days=100 * runs), FixedClock(NOW)
     ids = UuidV7Generator()
     reserve = MakeReservation(write, policy, clock, ids)
-    search, get, cancel = (
+    search, get, cancel, mine = (
         SearchAvailability(read, policy, clock),
         GetReservation(read),
         CancelReservation(write, policy, clock),
+        ListReservations(read),
     )
     hold = PlaceHold(write, policy, clock, ids, dt.timedelta(hours=1))
     confirm, change = ConfirmHold(write, clock), ChangeStay(write, policy, clock)
     calendar = GetCalendar(read, clock)
     free, keyed = _days(10), _days(30 + 8 * runs)
-    taken = reserve.execute(
-        ReservationRequest(PROPERTY, DateRange.from_nights(NOW.date(), 3)), GUEST
-    )
+    first = ReservationRequest(PROPERTY, DateRange.from_nights(NOW.date() + dt.timedelta(2), 3))
+    taken = reserve.execute(first, GUEST)
     replayed = _next_stay(keyed)
     reserve.execute(replayed, GUEST, idempotency_key="replayed")
 
@@ -110,6 +114,13 @@ def use_cases(url: str, runs: int, *, pre_ping: bool) -> dict[str, Callable[[], 
         request = _next_stay(days)
         key = None if key is None else f"{key}-{request.stay.start}"
         return reserve.execute(request, GUEST, idempotency_key=key)
+
+    def someone_elses() -> None:
+        try:
+            get.execute(taken.reservation.id, SOMEONE_ELSE)
+        except ReservationNotFound:
+            return
+        raise AssertionError("someone else read the reservation")
 
     keys = (f"refused-{n}" for n in itertools.count())
 
@@ -134,6 +145,8 @@ def use_cases(url: str, runs: int, *, pre_ping: bool) -> dict[str, Callable[[], 
     return {
         "search (a page)": lambda: search.execute(AvailabilityQuery(stay)),
         "read by id": lambda: get.execute(taken.reservation.id, GUEST),
+        "read by id, someone else's": someone_elses,
+        "list (a page of 20)": lambda: mine.execute(OwnReservationsQuery(GUEST)),
         "booking": book,
         "booking with a key": lambda: book("key", keyed),
         "booking refused": refused,
@@ -143,6 +156,7 @@ def use_cases(url: str, runs: int, *, pre_ping: bool) -> dict[str, Callable[[], 
         ),
         "cancellation": lambda: cancel.execute(next(booked), GUEST),
         "cancellation of a cancelled one": lambda: cancel.execute(cancelled_already, GUEST),
+        "cancellation, someone else's": lambda: _refused_cancel(cancel, taken.reservation.id),
         "hold": lambda: next(held),
         "hold confirmed": lambda: confirm.execute(next(held), GUEST),
         "date change": lambda: change.execute(moved, GUEST, StayChange(nights=next(lengths))),
@@ -150,6 +164,14 @@ def use_cases(url: str, runs: int, *, pre_ping: bool) -> dict[str, Callable[[], 
             PROPERTY, DateRange.from_nights(NOW.date(), 366)
         ),
     }
+
+
+def _refused_cancel(cancel: CancelReservation, reservation_id: ReservationId) -> None:
+    try:
+        cancel.execute(reservation_id, SOMEONE_ELSE)
+    except ReservationNotFound:
+        return
+    raise AssertionError("someone else cancelled the reservation")
 
 
 def measure(call: Callable[[], object], runs: int, waits: Waits) -> tuple[float, float, float]:

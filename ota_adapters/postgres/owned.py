@@ -2,6 +2,8 @@
 
 One statement per shape (with or without a status, with or without a cursor), built
 once; an open end of the date window is bound as the calendar's first or last day.
+Both ends of the window bound the index scan by start date: a stay with a night on or
+after `window_start` starts less than `LONGEST_STAY_NIGHTS` days before it (a CHECK).
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ import sqlalchemy as sa
 
 from ota_adapters.postgres.schema import reservation_table
 from ota_adapters.postgres.statements import RESERVATION_COLUMNS
-from ota_core import Principal, ReservationCursor, ReservationFilter
+from ota_core import LONGEST_STAY_NIGHTS, Principal, ReservationCursor, ReservationFilter
 
 _r = reservation_table.c
+_LOOK_BACK = dt.timedelta(days=LONGEST_STAY_NIGHTS)
+_LOOK_BACK_FROM = dt.date.min + _LOOK_BACK
 
 
 @functools.cache
@@ -24,6 +28,7 @@ def _owned_reservations(*, with_status: bool, with_cursor: bool) -> sa.Select[An
     query = sa.select(*RESERVATION_COLUMNS).where(
         _r.owner == sa.bindparam("owner", type_=sa.Uuid),
         _r.end_date > sa.bindparam("window_start", type_=sa.Date),
+        _r.start_date > sa.bindparam("starts_after", type_=sa.Date),
         _r.start_date < sa.bindparam("window_end", type_=sa.Date),
     )
     if with_status:
@@ -46,9 +51,11 @@ def owned_reservations(
     statement = _owned_reservations(
         with_status=where.status is not None, with_cursor=after is not None
     )
+    window_start = where.window_start or dt.date.min
     values: dict[str, object] = {
         "owner": owner.id,
-        "window_start": where.window_start or dt.date.min,
+        "window_start": window_start,
+        "starts_after": max(window_start, _LOOK_BACK_FROM) - _LOOK_BACK,
         "window_end": where.window_end or dt.date.max,
         "limit": limit,
     }

@@ -72,10 +72,10 @@ class ConfirmHold:
     """Turns a live hold into a booking under the same id.
 
     Only the hold's owner may confirm it. The hold's row stays locked from the read
-    to the commit, so a confirmation
-    and anything that would delete the expired hold never both succeed. A hold
-    confirmed already is answered again (`replayed`); with an idempotency key,
-    so is a request sent again, and the key sent with another request is refused.
+    to the commit, so a confirmation and anything that would delete the expired
+    hold never both succeed. A hold confirmed already is answered again
+    (`replayed`); with an idempotency key, so is a request sent again, and the key
+    sent with another request is refused.
     """
 
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
