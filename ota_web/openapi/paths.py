@@ -131,7 +131,10 @@ def operations() -> Json:
             )
         },
         "/metrics": {
-            "get": plain_operation("Prometheus metrics", response("Text format.", "text/plain", {}))
+            "get": plain_operation(
+                "Prometheus metrics (with METRICS_PORT set: on that port only, not here)",
+                response("Text format.", "text/plain", {}),
+            )
         },
         "/openapi.json": {
             "get": plain_operation(
