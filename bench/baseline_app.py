@@ -54,6 +54,7 @@ WHERE NOT (EXISTS (SELECT 1
     AND reservation.start_date < %(end)s
     AND reservation.start_date > CAST(%(start)s AS DATE) - %(param_1)s
     AND reservation.end_date > CAST(%(start)s AS DATE)
+    AND (reservation.expires_at IS NULL OR reservation.expires_at > %(now)s)
   LIMIT ALL OFFSET %(param_2)s))"""
 _SEARCH_ORDER = """ ORDER BY property.property_id
 LIMIT %(limit)s"""
@@ -67,12 +68,18 @@ SEARCH_GIST = GIST_TEXT.sql(PSYCOPG)
 BOOKING = """
 WITH locked AS (SELECT property.property_id AS property_id FROM property
                 WHERE property.property_id = %(property_id)s FOR NO KEY UPDATE),
+swept AS (DELETE FROM reservation
+          WHERE reservation.property_id = (SELECT locked.property_id FROM locked)
+            AND reservation.status = 'confirmed' AND reservation.expires_at <= %(created_at)s
+            AND reservation.start_date < %(end_date)s AND reservation.end_date > %(start_date)s
+          RETURNING reservation.reservation_id),
 booked AS (INSERT INTO reservation (reservation_id, property_id, start_date, number_of_nights,
-                                    status, created_at, owner)
+                                    status, created_at, owner, expires_at)
            SELECT %(reservation_id)s::UUID AS anon_1, locked.property_id AS property_id,
                   %(start_date)s AS anon_2, %(number_of_nights)s AS anon_3, %(status)s AS anon_4,
-                  %(created_at)s AS anon_5, %(owner)s::UUID AS anon_6
-           FROM locked ON CONFLICT ON CONSTRAINT reservation_no_overlap DO NOTHING
+                  %(created_at)s AS anon_5, %(owner)s::UUID AS anon_6, %(expires_at)s AS anon_7
+           FROM locked WHERE (SELECT count(*) AS count_1 FROM swept) >= 0
+           ON CONFLICT ON CONSTRAINT reservation_no_overlap DO NOTHING
            RETURNING reservation.reservation_id)
 SELECT EXISTS (SELECT locked.property_id FROM locked) AS property_found, false AS key_taken,
        EXISTS (SELECT booked.reservation_id FROM booked) AS booked"""
@@ -96,7 +103,7 @@ def book(conn: connection, params: dict[str, Any]) -> str:
 GET = """
 SELECT reservation.reservation_id, reservation.property_id, reservation.start_date,
        reservation.number_of_nights, reservation.created_at, reservation.status,
-       reservation.owner
+       reservation.owner, reservation.expires_at
 FROM reservation WHERE reservation.reservation_id = %(reservation_id)s::UUID
                    AND reservation.owner = %(owner)s::UUID"""
 
@@ -159,7 +166,8 @@ def _search(sql_first: str, sql_after: str, *, gist: bool) -> Response:
         sql = sql_first
     else:
         params = {"start": start, "end": end, "after": after, "limit": limit,
-                  "param_1": LONGEST_STAY_NIGHTS, "param_2": 0}  # fmt: skip
+                  "param_1": LONGEST_STAY_NIGHTS, "param_2": 0,
+                  "now": dt.datetime.now(dt.UTC)}  # fmt: skip
         sql = sql_first if after is None else sql_after
     with pool().connection() as conn, conn.cursor() as cur:
         cur.execute(sql, params)
@@ -191,10 +199,12 @@ def reserve() -> Response:
         "reservation_id": str(reservation_id),
         "property_id": body["property_id"],
         "start_date": start,
+        "end_date": start + dt.timedelta(days=nights),
         "number_of_nights": nights,
         "status": "confirmed",
         "created_at": dt.datetime.now(dt.UTC),
         "owner": _owner(),
+        "expires_at": None,
     }
     with pool().connection() as conn:
         outcome = book(conn, params)

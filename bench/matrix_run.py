@@ -38,7 +38,7 @@ class Sample:
     def params(self, limit: int, budget: int, cap: int = 500) -> dict[str, Any]:
         end = self.start + dt.timedelta(days=self.nights)
         return {"start": self.start, "end": end, "after": self.after, "limit": limit,
-                "budget": budget, "cap": cap}  # fmt: skip
+                "budget": budget, "cap": cap, "now": dt.datetime.now(dt.UTC)}  # fmt: skip
 
 
 @attrs.frozen

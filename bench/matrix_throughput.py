@@ -66,6 +66,7 @@ def script(design: Design, season: Season, properties: int, page: Budget) -> str
         "limit": str(page.limit),
         "budget": str(page.probe_budget),
         "cap": str(page.sparse_cap),
+        "now": "now()",  # holds expire by the server's clock here: the data holds none
     }
     sql = design.sql(first_page=False)
     for name, value in values.items():

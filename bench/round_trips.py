@@ -37,12 +37,16 @@ from ota_core import (
     AvailabilityPolicy,
     AvailabilityQuery,
     CancelReservation,
+    ChangeStay,
+    ConfirmHold,
     DateRange,
     DatesUnavailable,
+    GetCalendar,
     GetReservation,
     ListReservations,
     MakeReservation,
     OwnReservationsQuery,
+    PlaceHold,
     Principal,
     Property,
     PropertyId,
@@ -50,6 +54,7 @@ from ota_core import (
     ReservationNotFound,
     ReservationRequest,
     SearchAvailability,
+    StayChange,
 )
 
 NOW = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
@@ -88,13 +93,17 @@ def use_cases(url: str, runs: int, *, pre_ping: bool) -> dict[str, Callable[[], 
         work.properties.add(Property(PROPERTY, "a property to book"))
         work.commit()
     policy, clock = AvailabilityPolicy(booking_horizon_days=100 * runs), FixedClock(NOW)
-    reserve = MakeReservation(write, policy, clock, UuidV7Generator())
+    ids = UuidV7Generator()
+    reserve = MakeReservation(write, policy, clock, ids)
     search, get, cancel, mine = (
-        SearchAvailability(read, policy),
+        SearchAvailability(read, policy, clock),
         GetReservation(read),
         CancelReservation(write, policy, clock),
         ListReservations(read),
     )
+    hold = PlaceHold(write, policy, clock, ids, dt.timedelta(hours=1))
+    confirm, change = ConfirmHold(write, clock), ChangeStay(write, policy, clock)
+    calendar = GetCalendar(read, clock)
     free, keyed = _days(10), _days(30 + 8 * runs)
     first = ReservationRequest(PROPERTY, DateRange.from_nights(NOW.date() + dt.timedelta(2), 3))
     taken = reserve.execute(first, GUEST)
@@ -127,6 +136,9 @@ def use_cases(url: str, runs: int, *, pre_ping: bool) -> dict[str, Callable[[], 
     booked = iter(
         [reserve.execute(_next_stay(free), GUEST).reservation.id for _ in range(runs + 2)]
     )
+    held = (hold.execute(_next_stay(free), GUEST).id for _ in itertools.count())
+    moved = reserve.execute(_next_stay(free), GUEST).reservation.id
+    lengths = itertools.cycle([1, 2])
     cancelled_already = next(booked)  # cancelled by the first call, which warms up
 
     stay = DateRange.from_nights(NOW.date(), 3)
@@ -145,6 +157,12 @@ def use_cases(url: str, runs: int, *, pre_ping: bool) -> dict[str, Callable[[], 
         "cancellation": lambda: cancel.execute(next(booked), GUEST),
         "cancellation of a cancelled one": lambda: cancel.execute(cancelled_already, GUEST),
         "cancellation, someone else's": lambda: _refused_cancel(cancel, taken.reservation.id),
+        "hold": lambda: next(held),
+        "hold confirmed": lambda: confirm.execute(next(held), GUEST),
+        "date change": lambda: change.execute(moved, GUEST, StayChange(nights=next(lengths))),
+        "calendar (a year)": lambda: calendar.execute(
+            PROPERTY, DateRange.from_nights(NOW.date(), 366)
+        ),
     }
 
 

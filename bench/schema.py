@@ -58,7 +58,8 @@ def current_tables(*, property_key: bool) -> list[Step]:
               status text NOT NULL DEFAULT 'confirmed'
                 CHECK (status IN ('confirmed', 'cancelled')),
               created_at timestamptz NOT NULL DEFAULT now(),
-              owner uuid)
+              owner uuid,
+              expires_at timestamptz)
             """,
         ),
     ]
@@ -100,7 +101,7 @@ def key_steps(*, legacy: bool, property_key: bool) -> list[Step]:
         )
     )
     if not legacy:
-        steps.append(IDEMPOTENCY_TABLE)
+        steps += [IDEMPOTENCY_TABLE, HOLD_BTREE]
     return steps
 
 
@@ -132,7 +133,7 @@ SEARCH_BTREE = Step(
     "B-tree (property_id, start_date) INCLUDE (end_date)",
     """
     CREATE INDEX reservation_search_idx ON reservation (property_id, start_date)
-      INCLUDE (end_date) WHERE status = 'confirmed'
+      INCLUDE (end_date, expires_at) WHERE status = 'confirmed'
     """,
 )
 SEARCH_BTREE_NAME = "reservation_search_idx"
@@ -142,6 +143,15 @@ OWNER_BTREE = Step(
     """
     CREATE INDEX reservation_owner_idx ON reservation (owner, start_date, reservation_id)
       WHERE owner IS NOT NULL
+    """,
+)
+
+# The generated data holds no holds: the index is empty, and built with the keys.
+HOLD_BTREE = Step(
+    "holds' B-tree (property_id, start_date)",
+    """
+    CREATE INDEX reservation_hold_idx ON reservation (property_id, start_date)
+      INCLUDE (end_date, expires_at) WHERE expires_at IS NOT NULL
     """,
 )
 

@@ -60,6 +60,22 @@ class ReservationNotFound(NotFound):
         return cls(f"no reservation has id {reservation_id}")
 
 
+class PropertyNotFound(NotFound):
+    code = "property_not_found"
+
+    @classmethod
+    def of(cls, property_id: str) -> PropertyNotFound:
+        return cls(f"no property has id {property_id!r}")
+
+
+class HoldNotFound(NotFound):
+    code = "hold_not_found"
+
+    @classmethod
+    def of(cls, hold_id: object) -> HoldNotFound:
+        return cls(f"no hold has id {hold_id}")
+
+
 class Conflict(OtaError):
     """The request is valid but clashes with the current state."""
 
@@ -80,6 +96,38 @@ class StayAlreadyBegun(Conflict):
     """A reservation whose stay has begun (or ended) cannot be cancelled any more."""
 
     code = "stay_already_begun"
+
+
+class ReservationCancelled(Conflict):
+    """The reservation was cancelled: it has no nights left to change."""
+
+    code = "reservation_cancelled"
+
+    @classmethod
+    def of(cls, reservation_id: object) -> ReservationCancelled:
+        return cls(f"reservation {reservation_id} is cancelled")
+
+
+class Gone(OtaError):
+    """The thing asked for existed, but its time is over."""
+
+    code = "gone"
+
+
+class HoldExpired(Gone):
+    code = "hold_expired"
+
+    @classmethod
+    def of(cls, hold_id: object) -> HoldExpired:
+        return cls(f"hold {hold_id} has expired: its nights are no longer held")
+
+
+class HoldReleased(Gone):
+    code = "hold_released"
+
+    @classmethod
+    def of(cls, hold_id: object) -> HoldReleased:
+        return cls(f"hold {hold_id} was released: its nights are no longer held")
 
 
 class IdempotencyKeyReused(OtaError):

@@ -79,6 +79,10 @@ class Reservation:
 
     `owner` is the principal who booked it; `None` for a legacy reservation,
     made before reservations had owners, which no principal reaches.
+
+    A hold is a reservation with an `expires_at`: its nights are taken until
+    then, for everyone, and no longer. Confirming it drops the expiry and makes
+    it a booking under the same id.
     """
 
     id: ReservationId
@@ -87,6 +91,7 @@ class Reservation:
     created_at: dt.datetime
     status: ReservationStatus = ReservationStatus.CONFIRMED
     owner: Principal | None = None
+    expires_at: dt.datetime | None = None
 
     def __attrs_post_init__(self) -> None:
         _require(self.id, uuid.UUID, "id must be a UUID")
@@ -98,6 +103,10 @@ class Reservation:
         _require(self.status, ReservationStatus, "status must be a ReservationStatus")
         if self.owner is not None:
             _require(self.owner, Principal, "owner must be a Principal or None")
+        if self.expires_at is not None:
+            _require(self.expires_at, dt.datetime, "expires_at must be a datetime")
+            if self.expires_at.utcoffset() is None:
+                raise ValueError(f"expires_at must be timezone-aware, got {self.expires_at!r}")
 
     @property
     def is_confirmed(self) -> bool:
@@ -107,10 +116,30 @@ class Reservation:
         """True when `principal` booked it (a legacy reservation is nobody's)."""
         return self.owner is not None and self.owner == principal
 
-    def blocks(self, stay: DateRange) -> bool:
-        """True when this reservation keeps `stay` from being booked."""
-        return self.is_confirmed and self.stay.overlaps(stay)
+    @property
+    def is_hold(self) -> bool:
+        return self.expires_at is not None
+
+    def has_expired(self, now: dt.datetime) -> bool:
+        """True for a hold whose time is up at `now`: from its `expires_at` on."""
+        return self.expires_at is not None and self.expires_at <= now
+
+    def occupies(self, now: dt.datetime) -> bool:
+        """True when this reservation takes its nights at `now`: confirmed and not expired."""
+        return self.is_confirmed and not self.has_expired(now)
+
+    def blocks(self, stay: DateRange, now: dt.datetime) -> bool:
+        """True when this reservation keeps `stay` from being booked at `now`."""
+        return self.occupies(now) and self.stay.overlaps(stay)
 
     def cancel(self) -> Reservation:
         """This reservation, cancelled: its nights are free again."""
         return attrs.evolve(self, status=ReservationStatus.CANCELLED)
+
+    def confirm(self) -> Reservation:
+        """This hold, as a booking: it no longer expires."""
+        return attrs.evolve(self, expires_at=None)
+
+    def moved_to(self, stay: DateRange) -> Reservation:
+        """This reservation over other nights."""
+        return attrs.evolve(self, stay=stay)

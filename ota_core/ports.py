@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Protocol, Self
 
-import attrs
-
+from ota_core.calendar import Calendar
 from ota_core.dates import DateRange
+from ota_core.idempotency import IdempotencyKeys, IdempotencyRecord
 from ota_core.listing import ReservationCursor, ReservationFilter
 from ota_core.model import Property, PropertyId, Reservation, ReservationId
 from ota_core.principal import Principal
@@ -32,33 +32,27 @@ class IdGenerator(Protocol):
         ...
 
 
-@attrs.frozen
-class IdempotencyRecord:
-    """The outcome of a request `principal` sent with an idempotency key.
-
-    Keys are the principal's own: another principal's equal key is another key.
-    `fingerprint` identifies the request, so a key sent again with a different
-    request can be told apart from a retry.
-    """
-
-    principal: Principal
-    key: str
-    fingerprint: str
-    reservation_id: ReservationId
-    recorded_at: dt.datetime
-
-
 class PropertyReader(abc.ABC):
     @abc.abstractmethod
     def get(self, property_id: PropertyId) -> Property | None: ...
 
     @abc.abstractmethod
     def list_free(
-        self, stay: DateRange, *, after: PropertyId | None, limit: int
+        self, stay: DateRange, *, after: PropertyId | None, limit: int, now: dt.datetime
     ) -> Sequence[Property]:
-        """Up to `limit` properties with no confirmed reservation overlapping `stay`.
+        """Up to `limit` properties that no reservation overlapping `stay` occupies at `now`.
 
-        Ordered by id, starting after the id `after` (keyset pagination).
+        Ordered by id, starting after the id `after` (keyset pagination). A hold
+        occupies its nights until its `expires_at`, a booking for good.
+        """
+
+    @abc.abstractmethod
+    def calendar(
+        self, property_id: PropertyId, window: DateRange, *, now: dt.datetime
+    ) -> Calendar | None:
+        """The nights of `window` the property's reservations occupy at `now`, in one read.
+
+        `None` when no property has the id.
         """
 
 
@@ -101,36 +95,42 @@ class ReservationRepository(ReservationReader):
     def add(
         self, reservation: Reservation, *, idempotency: IdempotencyRecord | None = None
     ) -> None:
-        """Store a new confirmed reservation, and with it `idempotency` (claiming its key) if given.
+        """Store a new confirmed reservation or hold, and `idempotency` (claiming its key) if given.
 
-        Atomically, also against concurrent units of work. The first refusal that
-        applies is raised, and nothing is stored then:
+        Atomically, also against concurrent units of work. Holds of the property
+        that expired by `reservation.created_at` and overlap the stay take no
+        nights: they are deleted first. The first refusal that applies is
+        raised, and nothing is stored then:
 
         - `PolicyViolation`: the stay is longer than `LONGEST_STAY_NIGHTS`;
         - `IdempotencyKeyTaken`: a record holds `idempotency.key` of `idempotency.principal`
           already;
         - `UnknownProperty`: the property does not exist;
-        - `DatesUnavailable`: a confirmed reservation of the property overlaps the stay.
+        - `DatesUnavailable`: a booking or a live hold of the property overlaps the stay.
         """
 
     @abc.abstractmethod
     def save(self, reservation: Reservation) -> None:
-        """Store a changed status (cancellation) of a stored reservation.
+        """Store a changed status (cancellation) or expiry (confirmation) of a stored reservation.
 
         Raises `ReservationNotFound` when no reservation has its id.
         """
 
+    @abc.abstractmethod
+    def move(self, reservation: Reservation, *, now: dt.datetime) -> None:
+        """Store a stored reservation's new stay, which may overlap its old one.
 
-class IdempotencyKeys(abc.ABC):
-    """The records of requests sent with an idempotency key (`ReservationRepository.add` claims)."""
+        Atomically, like `add`: holds that expired by `now` and overlap the new
+        stay are deleted first; `PolicyViolation` for a stay longer than
+        `LONGEST_STAY_NIGHTS`, `DatesUnavailable` when another reservation
+        occupying its nights at `now` overlaps the new stay (the old one is
+        kept), `ReservationNotFound` when no reservation has its id. After a
+        refusal the unit of work may be unable to go on: it is rolled back.
+        """
 
     @abc.abstractmethod
-    def get(self, principal: Principal, key: str) -> IdempotencyRecord | None:
-        """The record of `principal`'s request with `key`; another principal's is not seen."""
-
-    @abc.abstractmethod
-    def forget_recorded_before(self, cutoff: dt.datetime, limit: int) -> int:
-        """Delete at most `limit` records made before `cutoff`; return how many went."""
+    def forget_holds_expired_by(self, cutoff: dt.datetime, limit: int) -> int:
+        """Delete at most `limit` holds expired by `cutoff` (`has_expired`); say how many went."""
 
 
 class ReadOnlyUnitOfWork(abc.ABC):

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import attrs
 import sqlalchemy as sa
 from loguru import logger
 
@@ -31,8 +30,8 @@ from ota_adapters.postgres.embedded import (
 from ota_adapters.postgres.errors import first_line
 from ota_adapters.postgres.legacy_checks import LegacyDataRejected
 from ota_core import StorageUnavailable
-from ota_web.app import build_container
 from ota_web.logging import configure_logging
+from ota_web.maintenance import forget_expired_holds, forget_idempotency_keys
 from ota_web.serving import port_in_use, serve_until_stopped, stop_signals_raise_keyboard_interrupt
 from ota_web.settings import Settings, SettingsError
 
@@ -84,26 +83,13 @@ def keep_database_up(settings: Settings, options: argparse.Namespace) -> int:
     return 0
 
 
-def _on_database(action: Callable[[str], None]) -> Command:
+def _on_database(action: Callable[[Settings, str], object]) -> Command:
     def run(settings: Settings, _options: argparse.Namespace) -> int:
         with _database(settings) as url:
-            action(url)
+            action(settings, url)
         return 0
 
     return run
-
-
-def forget_idempotency_keys(settings: Settings, _options: argparse.Namespace) -> int:
-    """Delete the idempotency keys past their retention (run it hourly: deploy/k8s)."""
-    with _database(settings) as url:
-        container = build_container(attrs.evolve(settings, storage="postgres", database_url=url))
-        try:
-            forgotten = container.forget_idempotency_keys().execute()
-        finally:
-            container.shutdown_resources()
-    hours = settings.idempotency_key_retention_hours
-    logger.info("forgot {} idempotency keys recorded over {} h ago", forgotten, hours)
-    return 0
 
 
 def print_database_url(settings: Settings, _options: argparse.Namespace) -> int:
@@ -124,12 +110,22 @@ SAMPLE_DATA = (
 COMMANDS: dict[str, tuple[Command, str]] = {
     "serve": (serve, "migrate and serve the API (gunicorn) [--sample-data]"),
     "db": (keep_database_up, "migrate, keep the database up until stopped [--sample-data]"),
-    "migrate": (_on_database(migrate), "upgrade the schema to the latest revision"),
-    "load-sample": (_on_database(add_sample_data), "add the sample data (idempotent)"),
+    "migrate": (
+        _on_database(lambda _, url: migrate(url)),
+        "upgrade the schema to the latest revision",
+    ),
+    "load-sample": (
+        _on_database(lambda _, url: add_sample_data(url)),
+        "add the sample data (idempotent)",
+    ),
     "db-url": (print_database_url, "print the URL of the running embedded database"),
     "forget-idempotency-keys": (
-        forget_idempotency_keys,
+        _on_database(forget_idempotency_keys),
         "delete the idempotency keys older than IDEMPOTENCY_KEY_RETENTION_HOURS",
+    ),
+    "forget-expired-holds": (
+        _on_database(forget_expired_holds),
+        "delete the holds that have expired or were released",
     ),
 }
 

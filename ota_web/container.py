@@ -19,10 +19,16 @@ from ota_adapters.ids import UuidV7Generator
 from ota_core import (
     AvailabilityPolicy,
     CancelReservation,
+    ChangeStay,
+    ConfirmHold,
+    ForgetExpiredHolds,
     ForgetIdempotencyKeys,
+    GetCalendar,
     GetReservation,
     ListReservations,
     MakeReservation,
+    PlaceHold,
+    ReleaseHold,
     SearchAvailability,
 )
 from ota_web.events import DomainEvents
@@ -75,7 +81,7 @@ class Container(containers.DeclarativeContainer):
     openapi = providers.Singleton(openapi_document, policy=policy)
 
     search_availability = providers.Singleton(
-        SearchAvailability, uow=search_unit_of_work, policy=policy
+        SearchAvailability, uow=search_unit_of_work, policy=policy, clock=clock
     )
     make_reservation = providers.Singleton(
         MakeReservation, uow=unit_of_work, policy=policy, clock=clock, ids=ids
@@ -85,6 +91,19 @@ class Container(containers.DeclarativeContainer):
         CancelReservation, uow=unit_of_work, policy=policy, clock=clock
     )
     list_reservations = providers.Singleton(ListReservations, uow=read_only_unit_of_work)
+    place_hold = providers.Singleton(
+        PlaceHold,
+        uow=unit_of_work,
+        policy=policy,
+        clock=clock,
+        ids=ids,
+        ttl=providers.Factory(dt.timedelta, seconds=config.hold_ttl_seconds),
+    )
+    confirm_hold = providers.Singleton(ConfirmHold, uow=unit_of_work, clock=clock)
+    release_hold = providers.Singleton(ReleaseHold, uow=unit_of_work)
+    change_stay = providers.Singleton(ChangeStay, uow=unit_of_work, policy=policy, clock=clock)
+    get_calendar = providers.Singleton(GetCalendar, uow=read_only_unit_of_work, clock=clock)
+    forget_expired_holds = providers.Factory(ForgetExpiredHolds, uow=unit_of_work, clock=clock)
     forget_idempotency_keys = providers.Factory(
         ForgetIdempotencyKeys,
         uow=unit_of_work,

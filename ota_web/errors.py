@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from ota_core import (
     Conflict,
+    Gone,
     IdempotencyKeyReused,
     IdempotencyKeyTaken,
     InvalidRequest,
@@ -37,6 +38,7 @@ STATUS_BY_ERROR: Mapping[type[OtaError], HTTPStatus] = {
     Unauthorized: HTTPStatus.UNAUTHORIZED,
     NotFound: HTTPStatus.NOT_FOUND,
     Conflict: HTTPStatus.CONFLICT,
+    Gone: HTTPStatus.GONE,
     IdempotencyKeyReused: HTTPStatus.UNPROCESSABLE_ENTITY,
     # Another request with the same key is still being booked: retrying soon answers.
     IdempotencyKeyTaken: HTTPStatus.CONFLICT,

@@ -12,7 +12,7 @@ from http import HTTPStatus
 
 from loguru import logger
 
-from ota_core import Conflict, OtaError, Reservation
+from ota_core import Conflict, HoldExpired, OtaError, Reservation
 from ota_web.metrics import Metrics
 from ota_web.telemetry import annotate
 
@@ -20,6 +20,11 @@ RESERVATION_MADE = "reservation made"
 BOOKING_REPLAYED = "booking replayed for a repeated idempotency key"
 RESERVATION_CANCELLED = "reservation cancelled"
 BOOKING_CONFLICT = "booking conflict"
+HOLD_PLACED = "hold placed"
+HOLD_CONFIRMED = "hold confirmed"
+HOLD_RELEASED = "hold released"
+HOLD_EXPIRED = "confirmation of an expired hold refused"
+STAY_CHANGED = "reservation dates changed"
 
 
 def _stay_fields(reservation: Reservation) -> dict[str, object]:
@@ -54,8 +59,27 @@ class DomainEvents:
         self._metrics.reservations_cancelled.inc()
         _tell(RESERVATION_CANCELLED, _stay_fields(reservation))
 
+    def hold_placed(self, hold: Reservation) -> None:
+        self._metrics.holds.labels("placed").inc()
+        _tell(HOLD_PLACED, _stay_fields(hold) | {"expires_at": hold.expires_at})
+
+    def hold_confirmed(self, reservation: Reservation) -> None:
+        self._metrics.holds.labels("confirmed").inc()
+        _tell(HOLD_CONFIRMED, _stay_fields(reservation))
+
+    def hold_released(self, hold: Reservation) -> None:
+        self._metrics.holds.labels("released").inc()
+        _tell(HOLD_RELEASED, _stay_fields(hold))
+
+    def stay_changed(self, reservation: Reservation) -> None:
+        self._metrics.stays_changed.inc()
+        _tell(STAY_CHANGED, _stay_fields(reservation))
+
     def request_refused(self, error: OtaError, status: HTTPStatus) -> None:
-        if isinstance(error, Conflict):
+        if isinstance(error, HoldExpired):
+            self._metrics.holds.labels("expired").inc()
+            _tell(HOLD_EXPIRED, {"code": error.code, "reason": error.message})
+        elif isinstance(error, Conflict):
             self._metrics.booking_conflicts.inc()
             _tell(BOOKING_CONFLICT, {"code": error.code, "reason": error.message})
         elif status >= HTTPStatus.INTERNAL_SERVER_ERROR:

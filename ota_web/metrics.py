@@ -58,6 +58,16 @@ class Metrics:
             "Bookings refused because the nights were taken.",
             registry=self.registry,
         )
+        self.holds = Counter(
+            "ota_holds",
+            "Holds, by what happened to them: placed, confirmed, released, or expired "
+            "(a confirmation refused because the hold had expired).",
+            ("outcome",),
+            registry=self.registry,
+        )
+        self.stays_changed = Counter(
+            "ota_stays_changed", "Reservations moved to other dates.", registry=self.registry
+        )
         self.db_pool = Gauge(
             "ota_db_pool_connections",
             "Database connections of the workers' pools, by database and state.",

@@ -177,7 +177,3 @@ class InvalidRequestProblem(Problem):
 @with_config(ConfigDict(extra="forbid"))
 class Status(TypedDict):
     status: Literal["ok", "ready"]
-
-
-ResponseShape = SearchPage | ReservationOut | ReservationList | Problem | Status
-"""What `json_response` sends: one of the shapes above."""

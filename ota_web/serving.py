@@ -1,4 +1,4 @@
-"""Running gunicorn as a child of `ota serve`, and stopping it gracefully."""
+"""The API's server as a child process of `ota serve`, stopped gracefully."""
 
 from __future__ import annotations
 

@@ -89,6 +89,8 @@ class Settings:
     booking_horizon_days: int = 3 * 365
     # Stripe keeps its keys 24 h: a client still retrying a day later has given up.
     idempotency_key_retention_hours: int = 24
+    # Long enough to pay, short enough that abandoned carts give their nights back soon.
+    hold_ttl_seconds: int = 600
     default_page_size: int = DEFAULT_PAGE_SIZE
     max_page_size: int = MAX_PAGE_SIZE
     max_content_length: int = 16 * 1024
@@ -147,4 +149,5 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "MAX_NIGHTS": ("max_nights", _at_least(1)),
     "BOOKING_HORIZON_DAYS": ("booking_horizon_days", _at_least(0)),
     "IDEMPOTENCY_KEY_RETENTION_HOURS": ("idempotency_key_retention_hours", _at_least(1)),
+    "HOLD_TTL_SECONDS": ("hold_ttl_seconds", _at_least(1)),
 }

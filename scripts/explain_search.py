@@ -54,7 +54,7 @@ ALTERNATIVES = {
 
 
 def _shipped(stay: DateRange) -> str:
-    query = free_properties_query(stay, after=None, limit=101)
+    query = free_properties_query(stay, after=None, limit=101, now=dt.datetime.now(dt.UTC))
     compiled = query.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
     return str(compiled)
 

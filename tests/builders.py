@@ -6,6 +6,8 @@ import datetime as dt
 import itertools
 import uuid
 
+import attrs
+
 from ota_core import DateRange, Principal, Property, PropertyId, Reservation, ReservationId
 
 _ids = itertools.count(1)
@@ -44,3 +46,13 @@ def a_reservation(
         created_at=RECORDED_AT,
         owner=owner,
     )
+
+
+def a_hold(
+    property_id: str = "P1",
+    stay_: DateRange | None = None,
+    *,
+    expires_at: dt.datetime = RECORDED_AT + dt.timedelta(minutes=10),
+) -> Reservation:
+    """A hold made at `RECORDED_AT`, live until `expires_at`."""
+    return attrs.evolve(a_reservation(property_id, stay_), expires_at=expires_at)

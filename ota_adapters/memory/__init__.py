@@ -8,17 +8,18 @@ Changes apply at once and are undone on rollback.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from types import TracebackType
 from typing import Self
 
+from ota_adapters.memory.journal import Journal
+from ota_adapters.memory.keys import InMemoryIdempotencyKeys
 from ota_adapters.memory.repositories import (
-    InMemoryIdempotencyKeys,
     InMemoryPropertyReader,
     InMemoryPropertyRepository,
     InMemoryReservationReader,
     InMemoryReservationRepository,
-    Journal,
 )
 from ota_core import (
     DateRange,
@@ -41,7 +42,8 @@ class InMemoryStore:
         self.properties: dict[PropertyId, Property] = {}
         self.sorted_property_ids: list[PropertyId] = []
         self.reservations: dict[ReservationId, Reservation] = {}
-        self.confirmed_by_property: dict[PropertyId, dict[ReservationId, DateRange]] = {}
+        # Bookings and holds, expired or not, by property: what may take nights.
+        self.confirmed_by_property: dict[PropertyId, dict[ReservationId, Reservation]] = {}
         self.owned: dict[Principal, set[ReservationId]] = {}
         self.idempotency: dict[tuple[Principal, str], IdempotencyRecord] = {}
 
@@ -51,9 +53,24 @@ class InMemoryStore:
     def read_only_unit_of_work(self) -> InMemoryReadOnlyUnitOfWork:
         return InMemoryReadOnlyUnitOfWork(self)
 
-    def is_taken(self, property_id: PropertyId, stay: DateRange) -> bool:
+    def is_taken(
+        self,
+        property_id: PropertyId,
+        stay: DateRange,
+        now: dt.datetime,
+        *,
+        apart_from: ReservationId | None = None,
+    ) -> bool:
+        """True when a reservation of the property, but `apart_from`, blocks `stay` at `now`."""
         stays = self.confirmed_by_property.get(property_id, {})
-        return any(taken.overlaps(stay) for taken in stays.values())
+        return any(r.blocks(stay, now) for r in stays.values() if r.id != apart_from)
+
+    def occupied(
+        self, property_id: PropertyId, window: DateRange, now: dt.datetime
+    ) -> list[DateRange]:
+        """The stays of the property's reservations that block nights of `window` at `now`."""
+        stays = self.confirmed_by_property.get(property_id, {})
+        return [r.stay for r in stays.values() if r.blocks(window, now)]
 
 
 class _LockedForTheBlock:

@@ -6,13 +6,15 @@ import bisect
 import datetime as dt
 import functools
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ota_adapters.memory.journal import Journal
+from ota_adapters.memory.keys import key_of
 from ota_core import (
+    Calendar,
     DateRange,
     DatesUnavailable,
-    IdempotencyKeys,
     IdempotencyKeyTaken,
     IdempotencyRecord,
     Principal,
@@ -34,30 +36,6 @@ from ota_core.policy import check_stay_length
 if TYPE_CHECKING:
     from ota_adapters.memory import InMemoryStore
 
-Undo = Callable[[], object]
-
-
-def _key_of(record: IdempotencyRecord) -> tuple[Principal, str]:
-    """Keys are per principal: the store holds records by (principal, key)."""
-    return record.principal, record.key
-
-
-class Journal:
-    """Undo actions of the current unit of work, newest last."""
-
-    def __init__(self) -> None:
-        self._undo: list[Undo] = []
-
-    def record(self, undo: Undo) -> None:
-        self._undo.append(undo)
-
-    def undo_all(self) -> None:
-        while self._undo:
-            self._undo.pop()()
-
-    def forget(self) -> None:
-        self._undo.clear()
-
 
 class InMemoryPropertyReader(PropertyReader):
     def __init__(self, store: InMemoryStore) -> None:
@@ -67,7 +45,7 @@ class InMemoryPropertyReader(PropertyReader):
         return self._store.properties.get(property_id)
 
     def list_free(
-        self, stay: DateRange, *, after: PropertyId | None, limit: int
+        self, stay: DateRange, *, after: PropertyId | None, limit: int, now: dt.datetime
     ) -> Sequence[Property]:
         ids = self._store.sorted_property_ids
         first = 0 if after is None else bisect.bisect_right(ids, after)
@@ -75,9 +53,16 @@ class InMemoryPropertyReader(PropertyReader):
         for property_id in ids[first:]:
             if len(free) == limit:
                 break
-            if not self._store.is_taken(property_id, stay):
+            if not self._store.is_taken(property_id, stay, now):
                 free.append(self._store.properties[property_id])
         return free
+
+    def calendar(
+        self, property_id: PropertyId, window: DateRange, *, now: dt.datetime
+    ) -> Calendar | None:
+        if property_id not in self._store.properties:
+            return None
+        return Calendar.of(window, self._store.occupied(property_id, window, now))
 
 
 class InMemoryPropertyRepository(InMemoryPropertyReader, PropertyRepository):
@@ -134,17 +119,20 @@ class InMemoryReservationRepository(InMemoryReservationReader, ReservationReposi
     ) -> None:
         store = self._store
         check_stay_length(reservation.stay)
-        if idempotency is not None and _key_of(idempotency) in store.idempotency:
+        if idempotency is not None and key_of(idempotency) in store.idempotency:
             raise IdempotencyKeyTaken.of(idempotency.key)
         if reservation.property_id not in store.properties:
             raise UnknownProperty.of(reservation.property_id)
-        if store.is_taken(reservation.property_id, reservation.stay):
+        self._forget_expired_holds(
+            reservation.property_id, reservation.stay, reservation.created_at
+        )
+        if store.is_taken(reservation.property_id, reservation.stay, reservation.created_at):
             raise DatesUnavailable.of(reservation.property_id, reservation.stay)
         self._put(reservation)
         self._journal.record(lambda: self._delete(reservation))
         if idempotency is not None:
-            store.idempotency[_key_of(idempotency)] = idempotency
-            self._journal.record(functools.partial(store.idempotency.pop, _key_of(idempotency)))
+            store.idempotency[key_of(idempotency)] = idempotency
+            self._journal.record(functools.partial(store.idempotency.pop, key_of(idempotency)))
 
     def save(self, reservation: Reservation) -> None:
         previous = self._store.reservations.get(reservation.id)
@@ -152,6 +140,43 @@ class InMemoryReservationRepository(InMemoryReservationReader, ReservationReposi
             raise ReservationNotFound.of(reservation.id)
         self._replace(previous, reservation)
         self._journal.record(lambda: self._replace(reservation, previous))
+
+    def move(self, reservation: Reservation, *, now: dt.datetime) -> None:
+        check_stay_length(reservation.stay)
+        if reservation.id not in self._store.reservations:
+            raise ReservationNotFound.of(reservation.id)
+        self._forget_expired_holds(reservation.property_id, reservation.stay, now)
+        taken = self._store.is_taken(
+            reservation.property_id, reservation.stay, now, apart_from=reservation.id
+        )
+        if taken:
+            raise DatesUnavailable.of(reservation.property_id, reservation.stay)
+        self.save(reservation)
+
+    def forget_holds_expired_by(self, cutoff: dt.datetime, limit: int) -> int:
+        expired = itertools.islice(
+            (r for r in self._store.reservations.values() if r.is_hold and r.has_expired(cutoff)),
+            limit,
+        )
+        return self._forget(list(expired))
+
+    def _forget_expired_holds(
+        self, property_id: PropertyId, stay: DateRange, now: dt.datetime
+    ) -> None:
+        stays = self._store.confirmed_by_property.get(property_id, {})
+        self._forget(
+            [
+                r
+                for r in stays.values()
+                if r.is_hold and r.has_expired(now) and r.stay.overlaps(stay)
+            ]
+        )
+
+    def _forget(self, reservations: list[Reservation]) -> int:
+        for reservation in reservations:
+            self._delete(reservation)
+            self._journal.record(functools.partial(self._put, reservation))
+        return len(reservations)
 
     def _replace(self, current: Reservation, previous: Reservation) -> None:
         self._delete(current)
@@ -163,29 +188,10 @@ class InMemoryReservationRepository(InMemoryReservationReader, ReservationReposi
             self._store.owned.setdefault(reservation.owner, set()).add(reservation.id)
         if reservation.is_confirmed:
             stays = self._store.confirmed_by_property.setdefault(reservation.property_id, {})
-            stays[reservation.id] = reservation.stay
+            stays[reservation.id] = reservation
 
     def _delete(self, reservation: Reservation) -> None:
         del self._store.reservations[reservation.id]
         if reservation.owner is not None:
             self._store.owned[reservation.owner].discard(reservation.id)
         self._store.confirmed_by_property.get(reservation.property_id, {}).pop(reservation.id, None)
-
-
-class InMemoryIdempotencyKeys(IdempotencyKeys):
-    def __init__(self, store: InMemoryStore, journal: Journal) -> None:
-        self._store = store
-        self._journal = journal
-
-    def get(self, principal: Principal, key: str) -> IdempotencyRecord | None:
-        return self._store.idempotency.get((principal, key))
-
-    def forget_recorded_before(self, cutoff: dt.datetime, limit: int) -> int:
-        records = self._store.idempotency
-        expired = list(
-            itertools.islice((r for r in records.values() if r.recorded_at < cutoff), limit)
-        )
-        for record in expired:
-            del records[_key_of(record)]
-            self._journal.record(functools.partial(records.__setitem__, _key_of(record), record))
-        return len(expired)

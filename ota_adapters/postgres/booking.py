@@ -1,10 +1,13 @@
-"""A booking as one statement: lock the property, claim the key, insert the stay.
+"""A booking or hold as one statement: lock the property, claim the key, insert the stay.
 
     WITH locked AS (SELECT property_id FROM property WHERE property_id = :property_id
                     FOR NO KEY UPDATE),
+         swept AS (DELETE FROM reservation WHERE <a hold of the locked property, expired
+                   by :created_at, overlapping the stay> RETURNING reservation_id),
          claimed AS (INSERT INTO idempotency_key ... SELECT ... FROM locked
                      ON CONFLICT (principal, key) DO NOTHING RETURNING key), -- with a key only
          booked AS (INSERT INTO reservation ... SELECT ... FROM locked JOIN claimed ON true
+                    WHERE (SELECT count(*) FROM swept) >= 0               -- after the sweep
                     ON CONFLICT ON CONSTRAINT reservation_no_overlap DO NOTHING
                     RETURNING reservation_id)
     SELECT property_found, key_taken, booked
@@ -15,7 +18,9 @@ met each other's uncommitted stays could wait for each other: a deadlock.) A ref
 stay or a taken key writes no row instead of failing, and the statement says which
 from what its parts returned, never from a row count. The key is claimed before the
 stay is inserted, so a request sent again learns that its key is taken even when its
-own stay now holds the nights.
+own stay now holds the nights. Expired holds in the stay's way are deleted before the
+insert, in the same transaction: the constraint, which covers holds too, never meets
+one, and a hold's nights can be booked the moment it expires.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from ota_adapters.postgres.holds import after, expired_holds_in_the_way
 from ota_adapters.postgres.schema import (
     NO_OVERLAP,
     idempotency_key_table,
@@ -39,6 +45,7 @@ _k = idempotency_key_table.c
 
 _PROPERTY_ID = sa.bindparam("property_id", type_=sa.Text)
 _KEY = sa.bindparam("key", type_=sa.Text)
+_CREATED_AT = sa.bindparam("created_at", type_=sa.DateTime(timezone=True))
 _PRINCIPAL = sa.bindparam("principal", type_=sa.Uuid)
 _THE_KEY = sa.and_(_k.principal == _PRINCIPAL, _k.key == _KEY)
 
@@ -49,6 +56,12 @@ def _booking(*, with_key: bool) -> sa.Select[Any]:
         .where(_p.property_id == _PROPERTY_ID)
         .with_for_update(key_share=True)
         .cte("locked")
+    )
+    swept = expired_holds_in_the_way(
+        sa.select(locked.c.property_id).scalar_subquery(),
+        sa.bindparam("start_date", type_=sa.Date),
+        sa.bindparam("end_date", type_=sa.Date),
+        _CREATED_AT,
     )
     claim = sa.select(
         _PRINCIPAL,
@@ -66,17 +79,22 @@ def _booking(*, with_key: bool) -> sa.Select[Any]:
     )
     # With a key, a stay row only once the key is claimed: `locked JOIN claimed ON true`.
     source = locked.join(claimed, sa.true()) if with_key else locked
-    stay = sa.select(
-        sa.bindparam("reservation_id", type_=sa.Uuid),
-        locked.c.property_id,
-        sa.bindparam("start_date", type_=sa.Date),
-        sa.bindparam("number_of_nights", type_=sa.Integer),
-        sa.bindparam("status", type_=sa.Text),
-        sa.bindparam("created_at", type_=sa.DateTime(timezone=True)),
-        sa.bindparam("owner", type_=sa.Uuid),
-    ).select_from(source)
+    stay = (
+        sa.select(
+            sa.bindparam("reservation_id", type_=sa.Uuid),
+            locked.c.property_id,
+            sa.bindparam("start_date", type_=sa.Date),
+            sa.bindparam("number_of_nights", type_=sa.Integer),
+            sa.bindparam("status", type_=sa.Text),
+            _CREATED_AT,
+            sa.bindparam("owner", type_=sa.Uuid),
+            sa.bindparam("expires_at", type_=sa.DateTime(timezone=True)),
+        )
+        .select_from(source)
+        .where(after(swept))
+    )
     columns = ["reservation_id", "property_id", "start_date", "number_of_nights", "status",
-               "created_at", "owner"]  # fmt: skip
+               "created_at", "owner", "expires_at"]  # fmt: skip
     booked = (
         postgresql.insert(reservation_table)
         .from_select(columns, stay)
@@ -133,10 +151,12 @@ def booking(
         "reservation_id": reservation.id,
         "property_id": reservation.property_id,
         "start_date": reservation.stay.start,
+        "end_date": reservation.stay.end,
         "number_of_nights": reservation.stay.nights,
         "status": reservation.status.value,
         "created_at": reservation.created_at,
         "owner": None if reservation.owner is None else reservation.owner.id,
+        "expires_at": reservation.expires_at,
     }
     if idempotency is None:
         return BOOKING, values

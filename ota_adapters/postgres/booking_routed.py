@@ -6,6 +6,7 @@ and pulls the insert's rows through the coordinator. Here each statement names
 its distribution column, so Citus sends it whole to one shard:
 
     INSERT INTO idempotency_key ... ON CONFLICT (principal, key) DO NOTHING RETURNING key
+    DELETE FROM reservation WHERE <an expired hold of the property in the stay's way>
     INSERT INTO reservation ... SELECT ... FROM property WHERE property_id = :property_id
         FOR NO KEY UPDATE ON CONFLICT ON CONSTRAINT reservation_no_overlap DO NOTHING
         RETURNING reservation_id
@@ -24,6 +25,7 @@ from sqlalchemy.dialects import postgresql
 
 from ota_adapters.postgres.booking import BookingOutcome
 from ota_adapters.postgres.connection import UnitConnection
+from ota_adapters.postgres.holds import expired_holds_delete
 from ota_adapters.postgres.schema import (
     NO_OVERLAP,
     idempotency_key_table,
@@ -57,17 +59,26 @@ _STAY = (
         sa.bindparam("status", type_=sa.Text),
         sa.bindparam("created_at", type_=sa.DateTime(timezone=True)),
         sa.bindparam("owner", type_=sa.Uuid),
+        sa.bindparam("expires_at", type_=sa.DateTime(timezone=True)),
     )
     .where(_p.property_id == _PROPERTY_ID)
     .with_for_update(key_share=True)
 )
 _COLUMNS = ["reservation_id", "property_id", "start_date", "number_of_nights", "status",
-            "created_at", "owner"]  # fmt: skip
+            "created_at", "owner", "expires_at"]  # fmt: skip
 BOOK = (
     postgresql.insert(reservation_table)
     .from_select(_COLUMNS, _STAY)
     .on_conflict_do_nothing(constraint=NO_OVERLAP)
     .returning(reservation_table.c.reservation_id)
+)
+
+# Expired holds in the stay's way, deleted before the insert (as the one-node CTE does).
+SWEEP = expired_holds_delete(
+    _PROPERTY_ID,
+    sa.bindparam("start_date", type_=sa.Date),
+    sa.bindparam("end_date", type_=sa.Date),
+    sa.bindparam("created_at", type_=sa.DateTime(timezone=True)),
 )
 
 PROPERTY_EXISTS = sa.select(sa.exists().where(_p.property_id == _PROPERTY_ID))
@@ -78,6 +89,7 @@ def book_routed(connection: UnitConnection, values: dict[str, object]) -> Bookin
     claimed = "key" not in values or connection.run(CLAIM, values).first() is not None
     if not claimed:
         return BookingOutcome(booked=False, key_taken=True, property_found=True, claim_held=False)
+    connection.run(SWEEP, values)
     if connection.run(BOOK, values).first() is not None:
         return BookingOutcome(booked=True, key_taken=False, property_found=True, claim_held=True)
     found = bool(connection.run(PROPERTY_EXISTS, values).scalar())

@@ -18,11 +18,10 @@ from ota_adapters.postgres.booking_routed import book_routed
 from ota_adapters.postgres.citus import on_citus
 from ota_adapters.postgres.connection import UnitConnection
 from ota_adapters.postgres.errors import read_errors
+from ota_adapters.postgres.holds import EXPIRED_HOLDS_FORGET
+from ota_adapters.postgres.moves import CALENDAR, MOVE
 from ota_adapters.postgres.owned import owned_reservations
 from ota_adapters.postgres.statements import (
-    IDEMPOTENCY_RECORD_BY_KEY_LOCKED,
-    IDEMPOTENCY_RECORDS_FORGET,
-    IDEMPOTENCY_RECORDS_FORGET_DISTRIBUTED,
     OWNED_RESERVATION,
     OWNED_RESERVATION_LOCKED,
     PROPERTY_BY_ID,
@@ -36,9 +35,9 @@ from ota_adapters.postgres.statements import (
     free_properties,
 )
 from ota_core import (
+    Calendar,
     DateRange,
     DatesUnavailable,
-    IdempotencyKeys,
     IdempotencyKeyTaken,
     IdempotencyRecord,
     Principal,
@@ -72,12 +71,22 @@ class PostgresPropertyReader(PropertyReader):
         return None if row is None else Property(row.property_id, row.description)
 
     def list_free(
-        self, stay: DateRange, *, after: PropertyId | None, limit: int
+        self, stay: DateRange, *, after: PropertyId | None, limit: int, now: dt.datetime
     ) -> Sequence[Property]:
-        statement, values = free_properties(stay, after, limit)
+        statement, values = free_properties(stay, after, limit, now)
         with read_errors():  # searches may read a replica
             rows = self._connection.run(statement, values)
             return [Property(row.property_id, row.description) for row in rows]
+
+    def calendar(
+        self, property_id: PropertyId, window: DateRange, *, now: dt.datetime
+    ) -> Calendar | None:
+        values = {"property_id": property_id, "from": window.start, "to": window.end, "now": now}
+        rows = self._connection.run(CALENDAR, values).all()
+        if not rows:
+            return None
+        taken = (DateRange(r.taken_start, r.taken_end) for r in rows if r.taken_start is not None)
+        return Calendar(window, tuple(taken))
 
 
 class PostgresPropertyRepository(PostgresPropertyReader, PropertyRepository):
@@ -140,6 +149,7 @@ def _reservation(row: Row) -> Reservation:
         created_at=row.created_at,
         status=ReservationStatus(row.status),
         owner=None if row.owner is None else Principal(row.owner),
+        expires_at=row.expires_at,
     )
 
 
@@ -184,30 +194,29 @@ class PostgresReservationRepository(PostgresReservationReader, ReservationReposi
             "id": reservation.id,
             "property": reservation.property_id,
             "new_status": reservation.status.value,
+            "new_expires_at": reservation.expires_at,
         }
         if self._connection.run(RESERVATION_STATUS_UPDATE, values).first() is None:
             raise ReservationNotFound.of(reservation.id)
 
+    def move(self, reservation: Reservation, *, now: dt.datetime) -> None:
+        """One statement (`moves.MOVE`); a stay committed while it waited fails the UPDATE."""
+        stay = reservation.stay
+        check_stay_length(stay)
+        values = {"id": reservation.id, "of_property": reservation.property_id, "now": now,
+                  "new_start": stay.start, "new_end": stay.end,
+                  "new_nights": stay.nights}  # fmt: skip
+        try:
+            outcome = self._connection.run(MOVE, values).one()
+        except sa.exc.IntegrityError as error:
+            if isinstance(error.orig, psycopg2.errors.ExclusionViolation):
+                raise DatesUnavailable.of(reservation.property_id, stay) from error
+            raise
+        if not outcome.found:
+            raise ReservationNotFound.of(reservation.id)
+        if not outcome.moved:
+            raise DatesUnavailable.of(reservation.property_id, stay)
 
-class PostgresIdempotencyKeys(IdempotencyKeys):
-    def __init__(self, connection: UnitConnection) -> None:
-        self._connection = connection
-
-    def get(self, principal: Principal, key: str) -> IdempotencyRecord | None:
-        values = {"principal": principal.id, "key": key}
-        row = self._connection.run(IDEMPOTENCY_RECORD_BY_KEY_LOCKED, values).first()
-        if row is None:
-            return None
-        return IdempotencyRecord(
-            principal, row.key, row.fingerprint, ReservationId(row.reservation_id), row.created_at
-        )
-
-    def forget_recorded_before(self, cutoff: dt.datetime, limit: int) -> int:
-        # Rows another transaction is forgetting (or still holds) are left to the next batch.
+    def forget_holds_expired_by(self, cutoff: dt.datetime, limit: int) -> int:
         values = {"cutoff": cutoff, "limit": limit}
-        forget = (
-            IDEMPOTENCY_RECORDS_FORGET_DISTRIBUTED
-            if on_citus(self._connection)
-            else IDEMPOTENCY_RECORDS_FORGET
-        )
-        return len(self._connection.run(forget, values).all())
+        return len(self._connection.run(EXPIRED_HOLDS_FORGET, values).all())

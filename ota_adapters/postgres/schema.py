@@ -19,6 +19,9 @@ A partial index serves a query only when the query states its predicate, so
 queries use this literal too, never a parameter.
 """
 
+HOLDS_ONLY = "expires_at IS NOT NULL"
+"""The predicate of the holds' index: every hold, live, expired or released."""
+
 NO_OVERLAP = "reservation_no_overlap"
 """The exclusion constraint: no two confirmed stays of one property share a night."""
 
@@ -50,6 +53,9 @@ reservation_table = sa.Table(
     ),
     # Who booked it; NULL for legacy reservations, which nobody reaches through the API.
     sa.Column("owner", sa.Uuid),
+    # A hold's end; NULL for a booking. The exclusion constraint covers holds too, expired
+    # or not: a write over an expired hold's nights deletes it first (`holds`).
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint("reservation_id", name="reservation_pkey"),
     sa.ForeignKeyConstraint(
         ["property_id"], ["property.property_id"], name="reservation_property_id_fkey"
@@ -66,11 +72,12 @@ reservation_table = sa.Table(
         where=sa.text(CONFIRMED_ONLY),
         name=NO_OVERLAP,
     ),
+    # `expires_at` included: a search tells live holds from expired ones in the index.
     sa.Index(
         "reservation_search_idx",
         "property_id",
         "start_date",
-        postgresql_include=["end_date"],
+        postgresql_include=["end_date", "expires_at"],
         postgresql_where=sa.text(CONFIRMED_ONLY),
     ),
     # A principal's list, in its order (keyset pages); legacy rows are not in it.
@@ -80,6 +87,14 @@ reservation_table = sa.Table(
         "start_date",
         "reservation_id",
         postgresql_where=sa.text("owner IS NOT NULL"),
+    ),
+    # Holds are few: the expired ones in a write's way, or all of them, are found here.
+    sa.Index(
+        "reservation_hold_idx",
+        "property_id",
+        "start_date",
+        postgresql_include=["end_date", "expires_at"],
+        postgresql_where=sa.text(HOLDS_ONLY),
     ),
 )
 

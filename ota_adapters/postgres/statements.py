@@ -7,9 +7,12 @@ that. The booking has a module of its own (`booking`).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from ota_adapters.postgres.holds import occupying
 from ota_adapters.postgres.schema import (
     CONFIRMED_ONLY,
     idempotency_key_table,
@@ -26,13 +29,14 @@ _UTC_TIME = sa.DateTime(timezone=True)
 
 
 def _free_properties(*, with_cursor: bool) -> sa.Select[str, str]:
-    """One page of properties with no confirmed stay overlapping [start, end), by id.
+    """One page of properties with no stay taking nights of [start, end) at `now`, by id.
 
     Per property in id order, one probe of the (property_id, start_date)
     B-tree over the stays that start in the `LONGEST_STAY_NIGHTS` days before
     `end`: no stored stay is longer (a CHECK), so none that starts earlier
     can reach into the stay. A page costs one probe per property scanned,
-    however many stays the table holds.
+    however many stays the table holds. The index includes `expires_at`, so
+    the probe passes over expired holds without reading the table.
     """
     # Typed in the SQL itself: `date - integer` is a date, whatever renders the parameter.
     start = sa.cast(sa.bindparam("start", type_=sa.Date), sa.Date)
@@ -44,6 +48,7 @@ def _free_properties(*, with_cursor: bool) -> sa.Select[str, str]:
             _r.start_date < sa.bindparam("end", type_=sa.Date),
             _r.start_date > start - LONGEST_STAY_NIGHTS,
             _r.end_date > start,
+            occupying(_r.expires_at, sa.bindparam("now", type_=_UTC_TIME)),
         )
         # OFFSET keeps PostgreSQL from turning NOT EXISTS into an anti-join: misled
         # by the correlated date bounds, the planner would often read the whole
@@ -62,20 +67,20 @@ FREE_PROPERTIES_AFTER = _free_properties(with_cursor=True)
 
 
 def free_properties(
-    stay: DateRange, after: PropertyId | None, limit: int
+    stay: DateRange, after: PropertyId | None, limit: int, now: dt.datetime
 ) -> tuple[sa.Select[str, str], dict[str, object]]:
     """The statement of one page of search, and its values."""
-    values: dict[str, object] = {"start": stay.start, "end": stay.end, "limit": limit}
+    values: dict[str, object] = {"start": stay.start, "end": stay.end, "limit": limit, "now": now}
     if after is None:
         return FREE_PROPERTIES, values
     return FREE_PROPERTIES_AFTER, values | {"after": after}
 
 
 def free_properties_query(
-    stay: DateRange, after: PropertyId | None, limit: int
+    stay: DateRange, after: PropertyId | None, limit: int, now: dt.datetime
 ) -> sa.Select[str, str]:
     """The page's statement with its values bound in (to render it or EXPLAIN it)."""
-    statement, values = free_properties(stay, after, limit)
+    statement, values = free_properties(stay, after, limit, now)
     return statement.params(values)
 
 
@@ -95,7 +100,7 @@ PROPERTY_BY_ID_LOCKED = _locked(PROPERTY_BY_ID)
 
 RESERVATION_COLUMNS = (
     _r.reservation_id, _r.property_id, _r.start_date, _r.number_of_nights, _r.created_at,
-    _r.status, _r.owner,
+    _r.status, _r.owner, _r.expires_at,
 )  # fmt: skip
 _RESERVATION_ID = sa.bindparam("reservation_id", type_=sa.Uuid)
 _OWNER = sa.bindparam("owner", type_=sa.Uuid)
@@ -143,8 +148,25 @@ RESERVATION_STATUS_UPDATE = (
         _r.reservation_id == sa.bindparam("id", type_=sa.Uuid),
         _r.property_id == sa.bindparam("property", type_=sa.Text),
     )
-    .values(status=sa.bindparam("new_status", type_=sa.Text))
+    .values(
+        status=sa.bindparam("new_status", type_=sa.Text),
+        expires_at=sa.bindparam("new_expires_at", type_=_UTC_TIME),
+    )
     .returning(_r.reservation_id)
+)
+
+# A key taken meanwhile by another transaction is waited for, then left as it is.
+IDEMPOTENCY_RECORD_INSERT = (
+    postgresql.insert(idempotency_key_table)
+    .values(
+        principal=sa.bindparam("principal", type_=sa.Uuid),
+        key=sa.bindparam("key", type_=sa.Text),
+        fingerprint=sa.bindparam("fingerprint", type_=sa.Text),
+        reservation_id=sa.bindparam("reservation_id", type_=sa.Uuid),
+        created_at=sa.bindparam("recorded_at", type_=_UTC_TIME),
+    )
+    .on_conflict_do_nothing(index_elements=[_k.principal, _k.key])
+    .returning(_k.key)
 )
 
 _FORGETTABLE = (

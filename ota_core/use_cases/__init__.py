@@ -1,5 +1,8 @@
 """What the service does, one class per activity, each with one `execute`."""
 
+from ota_core.use_cases.calendar import GetCalendar
+from ota_core.use_cases.change import ChangeStay, StayChange
+from ota_core.use_cases.holds import ConfirmHold, PlaceHold, ReleaseHold
 from ota_core.use_cases.manage import CancelReservation, GetReservation
 from ota_core.use_cases.mine import (
     DEFAULT_RESERVATIONS_PAGE_SIZE,
@@ -14,7 +17,7 @@ from ota_core.use_cases.reserve import (
     ReservationRequest,
     parse_idempotency_key,
 )
-from ota_core.use_cases.retention import ForgetIdempotencyKeys
+from ota_core.use_cases.retention import ForgetExpiredHolds, ForgetIdempotencyKeys
 from ota_core.use_cases.search import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -31,14 +34,21 @@ __all__ = [
     "AvailabilityQuery",
     "Booking",
     "CancelReservation",
+    "ChangeStay",
+    "ConfirmHold",
+    "ForgetExpiredHolds",
     "ForgetIdempotencyKeys",
+    "GetCalendar",
     "GetReservation",
     "ListReservations",
     "MakeReservation",
     "OwnReservationsQuery",
+    "PlaceHold",
     "PropertyPage",
+    "ReleaseHold",
     "ReservationPage",
     "ReservationRequest",
     "SearchAvailability",
+    "StayChange",
     "parse_idempotency_key",
 ]

@@ -9,10 +9,15 @@ from ota_core.ports import Clock, ReadOnlyUnitOfWork, ReadOnlyUnitOfWorkFactory,
 from ota_core.principal import Principal
 
 
-def _owned(uow: ReadOnlyUnitOfWork, reservation_id: ReservationId, owner: Principal) -> Reservation:
-    """The reservation, if `owner`'s: else not found, as an unknown id, so nothing is revealed."""
+def owned_reservation(
+    uow: ReadOnlyUnitOfWork, reservation_id: ReservationId, owner: Principal
+) -> Reservation:
+    """The reservation, if `owner`'s: else not found, as an unknown id, so nothing is revealed.
+
+    A hold is no reservation until it is confirmed.
+    """
     reservation = uow.reservations.get_owned(reservation_id, owner)
-    if reservation is None:
+    if reservation is None or reservation.is_hold:
         raise ReservationNotFound.of(reservation_id)
     return reservation
 
@@ -23,7 +28,7 @@ class GetReservation:
 
     def execute(self, reservation_id: ReservationId, owner: Principal) -> Reservation:
         with self._uow() as uow:
-            return _owned(uow, reservation_id, owner)
+            return owned_reservation(uow, reservation_id, owner)
 
 
 class CancelReservation:
@@ -41,7 +46,7 @@ class CancelReservation:
 
     def execute(self, reservation_id: ReservationId, owner: Principal) -> Reservation:
         with self._uow() as uow:
-            reservation = _owned(uow, reservation_id, owner)
+            reservation = owned_reservation(uow, reservation_id, owner)
             if not reservation.is_confirmed:
                 return reservation
             self._policy.check_cancellation(reservation.stay, self._clock.now())

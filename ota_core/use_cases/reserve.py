@@ -15,9 +15,10 @@ from ota_core.errors import (
     InvalidRequest,
     PolicyViolation,
 )
+from ota_core.idempotency import IdempotencyRecord
 from ota_core.model import PropertyId, Reservation, parse_property_id
 from ota_core.policy import AvailabilityPolicy
-from ota_core.ports import Clock, IdempotencyRecord, IdGenerator, UnitOfWork, UnitOfWorkFactory
+from ota_core.ports import Clock, IdGenerator, UnitOfWork, UnitOfWorkFactory
 from ota_core.principal import Principal
 
 IDEMPOTENCY_KEY_MAX_LENGTH = 255

@@ -1,4 +1,4 @@
-"""Forgetting idempotency keys once no client can still be retrying with them."""
+"""Forgetting what no request needs any more: old idempotency keys, expired holds."""
 
 from __future__ import annotations
 
@@ -40,6 +40,35 @@ class ForgetIdempotencyKeys:
         while True:
             with self._uow() as uow:
                 batch = uow.idempotency_keys.forget_recorded_before(cutoff, self._batch_size)
+                uow.commit()
+            forgotten += batch
+            if batch < self._batch_size:
+                return forgotten
+
+
+class ForgetExpiredHolds:
+    """Deletes the holds that have expired, a batch per transaction.
+
+    An expired hold takes no nights already (every search, calendar and write
+    ignores it, and writes over its nights delete it); this only clears the rest.
+    """
+
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, batch_size: int = DEFAULT_BATCH_SIZE
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        self._uow = uow
+        self._clock = clock
+        self._batch_size = batch_size
+
+    def execute(self) -> int:
+        """How many holds were deleted."""
+        cutoff = self._clock.now()
+        forgotten = 0
+        while True:
+            with self._uow() as uow:
+                batch = uow.reservations.forget_holds_expired_by(cutoff, self._batch_size)
                 uow.commit()
             forgotten += batch
             if batch < self._batch_size:

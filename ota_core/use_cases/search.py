@@ -10,7 +10,7 @@ from ota_core.dates import DateRange
 from ota_core.errors import InvalidRequest
 from ota_core.model import Property, PropertyId, parse_property_id
 from ota_core.policy import AvailabilityPolicy
-from ota_core.ports import ReadOnlyUnitOfWorkFactory
+from ota_core.ports import Clock, ReadOnlyUnitOfWorkFactory
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
@@ -49,15 +49,23 @@ class PropertyPage:
 
 
 class SearchAvailability:
-    def __init__(self, uow: ReadOnlyUnitOfWorkFactory, policy: AvailabilityPolicy) -> None:
+    """Properties free over a stay as of now: live holds take nights, expired ones none."""
+
+    def __init__(
+        self, uow: ReadOnlyUnitOfWorkFactory, policy: AvailabilityPolicy, clock: Clock
+    ) -> None:
         self._uow = uow
         self._policy = policy
+        self._clock = clock
 
     def execute(self, query: AvailabilityQuery) -> PropertyPage:
         self._policy.check_search(query.stay)
+        now = self._clock.now()
         with self._uow() as uow:
             # One more than asked tells whether another page follows.
-            found = uow.properties.list_free(query.stay, after=query.after, limit=query.limit + 1)
+            found = uow.properties.list_free(
+                query.stay, after=query.after, limit=query.limit + 1, now=now
+            )
         page = tuple(found[: query.limit])
         has_more = len(found) > query.limit
         return PropertyPage(page, next_after=page[-1].id if has_more else None)

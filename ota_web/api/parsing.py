@@ -14,7 +14,13 @@ from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntity
 from ota_core import parse_idempotency_key
 from ota_web.auth import TOKEN_PARAMETER
 from ota_web.errors import InvalidInput
-from ota_web.schemas import ResponseShape
+from ota_web.schemas import Problem, ReservationList, ReservationOut, SearchPage, Status
+from ota_web.stay_schemas import CalendarOut, HoldOut
+
+ResponseShape = (
+    SearchPage | ReservationOut | ReservationList | Problem | Status | HoldOut | CalendarOut
+)
+"""What `json_response` sends: one of the shapes of `schemas` and `stay_schemas`."""
 
 Shape = TypeVar("Shape", bound=BaseModel)
 

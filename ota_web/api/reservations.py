@@ -9,10 +9,12 @@ from flask import Response, request
 
 from ota_core import (
     CancelReservation,
+    ChangeStay,
     GetReservation,
     MakeReservation,
     ReservationId,
     ReservationRequest,
+    StayChange,
 )
 from ota_web.api.blueprint import API_PREFIX, api
 from ota_web.api.parsing import body_of, idempotency_key, json_response
@@ -20,6 +22,7 @@ from ota_web.auth import current_principal
 from ota_web.container import Container
 from ota_web.events import DomainEvents
 from ota_web.schemas import ReservationBody, reservation_out
+from ota_web.stay_schemas import StayChangeBody
 
 # Tells a client that retried with an Idempotency-Key that nothing new was booked.
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -66,3 +69,17 @@ def cancel_reservation(
 ) -> Response:
     events.reservation_cancelled(cancel.execute(ReservationId(reservation_id), current_principal()))
     return Response(status=204)
+
+
+@api.patch("/reservations/<uuid:reservation_id>")
+@inject
+def change_stay(
+    reservation_id: uuid.UUID,
+    change: ChangeStay = Provide[Container.change_stay],
+    events: DomainEvents = Provide[Container.events],
+) -> Response:
+    body = body_of(StayChangeBody, request)
+    wanted = StayChange(body.start_date, body.nights)
+    changed = change.execute(ReservationId(reservation_id), current_principal(), wanted)
+    events.stay_changed(changed)
+    return json_response(reservation_out(changed))

@@ -10,6 +10,13 @@ from pydantic.json_schema import JsonSchemaMode
 from ota_core import AvailabilityPolicy
 from ota_web.openapi.parts import REF, Json
 from ota_web.openapi.paths import operations, reservation, reservations, search
+from ota_web.openapi.stay_paths import (
+    calendar,
+    hold,
+    hold_confirmation,
+    holds,
+    reservation_change,
+)
 from ota_web.schemas import (
     InvalidRequestProblem,
     Problem,
@@ -19,6 +26,7 @@ from ota_web.schemas import (
     SearchPage,
     Status,
 )
+from ota_web.stay_schemas import CalendarOut, HoldBody, HoldOut, StayChangeBody
 
 # Request models and response TypedDicts alike, each by its class name.
 _SHAPES: list[tuple[type, JsonSchemaMode]] = [
@@ -29,6 +37,10 @@ _SHAPES: list[tuple[type, JsonSchemaMode]] = [
     (Problem, "serialization"),
     (InvalidRequestProblem, "serialization"),
     (Status, "serialization"),
+    (HoldBody, "validation"),
+    (StayChangeBody, "validation"),
+    (HoldOut, "serialization"),
+    (CalendarOut, "serialization"),
 ]
 
 
@@ -46,7 +58,8 @@ def openapi_spec(policy: AvailabilityPolicy | None = None) -> Json:
     for parameter in search_path["get"]["parameters"]:
         if parameter["name"] == "nights":
             _bound_nights(parameter["schema"], policy)
-    _bound_nights(definitions["$defs"]["ReservationBody"]["properties"]["nights"], policy)
+    for body in ("ReservationBody", "HoldBody"):
+        _bound_nights(definitions["$defs"][body]["properties"]["nights"], policy)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -58,7 +71,12 @@ def openapi_spec(policy: AvailabilityPolicy | None = None) -> Json:
         "paths": {
             "/api/v1/properties/available": search_path,
             "/api/v1/reservations": reservations(),
-            "/api/v1/reservations/{reservation_id}": reservation(),
+            "/api/v1/reservations/{reservation_id}": reservation()
+            | {"patch": reservation_change()},
+            "/api/v1/holds": holds(),
+            "/api/v1/holds/{hold_id}/confirm": hold_confirmation(),
+            "/api/v1/holds/{hold_id}": hold(),
+            "/api/v1/properties/{property_id}/calendar": calendar(),
             **operations(),
         },
         "tags": [

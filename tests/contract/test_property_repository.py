@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import pytest
 
 from ota_core import DateRange, Property, PropertyId, UnitOfWorkFactory
-from tests.builders import a_property, a_reservation, stay
+from tests.builders import RECORDED_AT, a_property, a_reservation, stay
 
 
 def _given(uow: UnitOfWorkFactory, *property_ids: str) -> None:
@@ -28,7 +28,7 @@ def _free(
 ) -> list[str]:
     with uow() as work:
         found: Sequence[Property] = work.properties.list_free(
-            wanted, after=None if after is None else PropertyId(after), limit=limit
+            wanted, after=None if after is None else PropertyId(after), limit=limit, now=RECORDED_AT
         )
         return [p.id for p in found]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ota_core import ReadOnlyUnitOfWorkFactory, UnitOfWorkFactory
-from tests.builders import a_property, a_reservation, stay
+from tests.builders import RECORDED_AT, a_property, a_reservation, stay
 
 
 def test_committed_work_is_visible_to_the_next_unit_of_work(uow: UnitOfWorkFactory) -> None:
@@ -74,7 +74,7 @@ def test_a_read_only_unit_of_work_reads_what_was_committed(
     with read_only_uow() as reading:
         assert reading.properties.get(a_property("P1").id) == a_property("P1")
         assert reading.reservations.get(reservation.id) == reservation
-        assert reading.properties.list_free(stay(0, 2), after=None, limit=10) == []
+        assert reading.properties.list_free(stay(0, 2), after=None, limit=10, now=RECORDED_AT) == []
 
 
 def test_a_read_only_unit_of_work_offers_no_way_to_write(

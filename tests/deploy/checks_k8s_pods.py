@@ -10,6 +10,9 @@ from ota_web.settings import GRACEFUL_TIMEOUT_SECONDS
 SERVER_COMMAND = ["gunicorn", "-c", "python:ota_web.gunicorn_conf", "ota_web.wsgi:app"]
 MIGRATE_COMMAND = ["ota", "migrate"]
 FORGET_KEYS_COMMAND = ["ota", "forget-idempotency-keys"]
+FORGET_HOLDS_COMMAND = ["ota", "forget-expired-holds"]
+KEYS_CRON_JOB = "CronJob/ota-forget-idempotency-keys"
+HOLDS_CRON_JOB = "CronJob/ota-forget-expired-holds"
 PROBE_PATHS = {"startupProbe": "/healthz", "livenessProbe": "/healthz", "readinessProbe": "/readyz"}
 
 
@@ -93,7 +96,8 @@ def _one_shot(objects: list[Manifest], kind: str, task: str, command: list[str])
 
 def _commands_and_images(objects: list[Manifest]) -> list[str]:
     problems = _one_shot(objects, "Job", "the migration", MIGRATE_COMMAND)
-    problems += _one_shot(objects, "CronJob", "the key clean-up", FORGET_KEYS_COMMAND)
+    problems += _one_shot(objects, KEYS_CRON_JOB, "the key clean-up", FORGET_KEYS_COMMAND)
+    problems += _one_shot(objects, HOLDS_CRON_JOB, "the holds' clean-up", FORGET_HOLDS_COMMAND)
     if server(objects).get("command") != SERVER_COMMAND:
         problems.append("the Deployment does not run gunicorn")
     return problems

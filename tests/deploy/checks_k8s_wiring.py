@@ -3,7 +3,17 @@ the autoscaler, the scrape annotations, the apply order and the database connect
 
 from collections.abc import Callable
 
-from k8s_objects import Manifest, config, containers, name_of, pod_labels, server, the, workloads
+from k8s_objects import (
+    Manifest,
+    config,
+    containers,
+    cron_jobs,
+    name_of,
+    pod_labels,
+    server,
+    the,
+    workloads,
+)
 
 CONFIG_VARIABLES = (
     "PORT",
@@ -61,12 +71,14 @@ def _traffic(objects: list[Manifest]) -> list[str]:
     service = the(objects, "Service").get("spec", {})
     port_names = {p.get("name") for p in server(objects).get("ports", [])}
     job_labels = pod_labels(the(objects, "Job"))
-    cron_labels = pod_labels(the(objects, "CronJob"))
+    cron_labels = [pod_labels(cron_job) for cron_job in cron_jobs(objects)]
     selector = service.get("selector", {})
     expectations = {
         "the Service does not select the server pods": _selects_server(selector, objects),
         "the Service also selects the migration pods": not selector.items() <= job_labels.items(),
-        "the Service also selects the clean-up pods": not selector.items() <= cron_labels.items(),
+        "the Service also selects the clean-up pods": not any(
+            selector.items() <= labels.items() for labels in cron_labels
+        ),
         "the Service targets no named container port": all(
             p.get("targetPort") in port_names for p in service.get("ports", [])
         ),
@@ -135,13 +147,13 @@ def _apply_order(objects: list[Manifest]) -> list[str]:
 def connection_demand(objects: list[Manifest]) -> int:
     """Most database connections at once: every pod at maxReplicas plus the rollout's surge,
     each worker's full pool with overflow, and one connection each for the migration Job and
-    the clean-up CronJob."""
+    the clean-up CronJobs."""
     data = config(objects)
     deployment = the(objects, "Deployment")
     surge = int(deployment["spec"]["strategy"]["rollingUpdate"]["maxSurge"])
     pods = int(the(objects, "HorizontalPodAutoscaler")["spec"]["maxReplicas"]) + surge
     per_worker = int(data["DB_POOL_SIZE"]) + int(data["DB_MAX_OVERFLOW"])
-    return pods * int(data["WEB_CONCURRENCY"]) * per_worker + 2
+    return pods * int(data["WEB_CONCURRENCY"]) * per_worker + 1 + len(cron_jobs(objects))
 
 
 CHECKS: tuple[Callable[[list[Manifest]], list[str]], ...] = (

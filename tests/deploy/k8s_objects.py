@@ -25,9 +25,14 @@ def schema_errors(objects: list[Manifest], kubernetes_version: str) -> list[str]
 
 
 def the(objects: list[Manifest], kind: str) -> Manifest:
-    """The only object of `kind`; an empty one if there is none or several (a check then fails)."""
-    found = [item for item in objects if item["kind"] == kind]
+    """The only object of `kind` ("Kind", or "Kind/name" when there are several of the kind);
+    an empty one if there is none or several (a check then fails)."""
+    found = [item for item in objects if kind in (item["kind"], name_of(item))]
     return found[0] if len(found) == 1 else {}
+
+
+def cron_jobs(objects: list[Manifest]) -> list[Manifest]:
+    return [item for item in objects if item["kind"] == "CronJob"]
 
 
 def config(objects: list[Manifest]) -> dict[str, str]:
@@ -65,7 +70,9 @@ def server(objects: list[Manifest]) -> Manifest:
 
 
 def workloads(objects: list[Manifest]) -> Iterator[tuple[str, Manifest]]:
-    """The Deployment, the migration Job and the CronJob, whose pods share the image and
+    """The Deployment, the migration Job and the CronJobs, whose pods share the image and
     the hardening."""
-    for kind in ("Deployment", "Job", "CronJob"):
+    for kind in ("Deployment", "Job"):
         yield kind, the(objects, kind)
+    for cron_job in cron_jobs(objects) or [{}]:
+        yield "CronJob", cron_job

@@ -9,7 +9,7 @@ from typing import Any
 import kubernetes_validate
 import pytest
 from checks_dockerfile import parse_stages
-from checks_k8s_pods import pod_problems
+from checks_k8s_pods import HOLDS_CRON_JOB, KEYS_CRON_JOB, pod_problems
 from checks_k8s_wiring import connection_demand, wiring_problems
 from deploy_tools import REPO_ROOT, ToolFailed, render_overlay
 from k8s_objects import Manifest, config, pod_spec, schema_errors, the
@@ -123,10 +123,14 @@ BREAKAGES = [
              "the Job does not run the migration"),
     breakage("Job", (*CONTAINER, "image"), "registry.example.com/ota:old",
              "the Job and the Deployment run different images"),
-    breakage("CronJob", (*CRON_CONTAINER, "command"), ["ota", "migrate"],
-             "the CronJob does not run the key clean-up"),
-    breakage("CronJob", (*CRON_CONTAINER, "securityContext", "allowPrivilegeEscalation"), True,
+    breakage(KEYS_CRON_JOB, (*CRON_CONTAINER, "command"), ["ota", "migrate"],
+             f"the {KEYS_CRON_JOB} does not run the key clean-up"),
+    breakage(KEYS_CRON_JOB, (*CRON_CONTAINER, "securityContext", "allowPrivilegeEscalation"), True,
              "CronJob container forget-idempotency-keys may escalate privileges"),
+    breakage(HOLDS_CRON_JOB, (*CRON_CONTAINER, "command"), ["ota", "forget-idempotency-keys"],
+             f"the {HOLDS_CRON_JOB} does not run the holds' clean-up"),
+    breakage(HOLDS_CRON_JOB, (*CRON_CONTAINER, "securityContext", "readOnlyRootFilesystem"),
+             False, "CronJob container forget-expired-holds has a writable root filesystem"),
 ]  # fmt: skip
 WIRING_BREAKAGES = [
     breakage("ConfigMap", ("data", "DATABASE_URL"), "postgresql+psycopg2://postgres@db/airdna",

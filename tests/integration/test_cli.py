@@ -1,4 +1,4 @@
-"""The `ota` command: serve, db, migrate, load-sample, db-url, forget-idempotency-keys."""
+"""The `ota` command: serve, db, migrate, load-sample, db-url and the clean-ups."""
 
 from __future__ import annotations
 
@@ -197,6 +197,26 @@ def test_forget_idempotency_keys_deletes_only_keys_past_their_retention(database
     assert forgotten.returncode == 0, forgotten.stderr
     assert "forgot 1 idempotency keys" in forgotten.stderr
     assert rows(database, "SELECT key FROM idempotency_key") == [("one-hour",)]
+
+
+def test_forget_expired_holds_deletes_only_holds_that_have_expired(database: str) -> None:
+    env = _environment(DATABASE_URL=database)
+    assert _ota("migrate", env=env).returncode == 0
+    assert _ota("load-sample", env=env).returncode == 0
+    execute(
+        database,
+        "INSERT INTO reservation (reservation_id, property_id, start_date, number_of_nights,"
+        " expires_at) SELECT gen_random_uuid(), (SELECT min(property_id) FROM property),"
+        " date '2030-01-01' + n, 1, now() + interval '1 minute' * n - interval '90 seconds'"
+        " FROM generate_series(0, 3) AS n",
+    )
+
+    forgotten = _ota("forget-expired-holds", env=env)
+
+    assert forgotten.returncode == 0, forgotten.stderr
+    assert "forgot 2 expired holds" in forgotten.stderr
+    remaining = "SELECT start_date::text FROM reservation WHERE expires_at IS NOT NULL ORDER BY 1"
+    assert rows(database, remaining) == [("2030-01-03",), ("2030-01-04",)]
 
 
 def test_a_database_that_does_not_exist_is_named_without_a_traceback(server: str) -> None:

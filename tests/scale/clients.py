@@ -80,15 +80,22 @@ class Tally:
 class Race:
     """One thread per connection; all send `request` at once, when the last one is ready.
 
-    The threads start at once; `answers()` waits for them.
+    `request` may also be one request per connection. The threads start at once;
+    `answers()` waits for them.
     """
 
-    def __init__(self, connections: Sequence[http.client.HTTPConnection], request: Request) -> None:
+    def __init__(
+        self,
+        connections: Sequence[http.client.HTTPConnection],
+        request: Request | Sequence[Request],
+    ) -> None:
+        requests = [request] * len(connections) if isinstance(request, Request) else request
         self._together = threading.Barrier(len(connections))
         self.sent = Tally()
         self._pool = ThreadPoolExecutor(max_workers=len(connections))
         self._answers: list[Future[Answer]] = [
-            self._pool.submit(self._run, connection, request) for connection in connections
+            self._pool.submit(self._run, connection, each)
+            for connection, each in zip(connections, requests, strict=True)
         ]
 
     def _run(self, connection: http.client.HTTPConnection, request: Request) -> Answer:
@@ -108,6 +115,8 @@ class Race:
             self._pool.shutdown(cancel_futures=True)
 
 
-def race(connections: Sequence[http.client.HTTPConnection], request: Request) -> list[Answer]:
+def race(
+    connections: Sequence[http.client.HTTPConnection], request: Request | Sequence[Request]
+) -> list[Answer]:
     """The answers to `request` sent on every connection at once, in connection order."""
     return Race(connections, request).answers()

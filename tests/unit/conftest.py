@@ -14,10 +14,15 @@ from ota_core import (
     AvailabilityPolicy,
     AvailabilityQuery,
     CancelReservation,
+    ChangeStay,
+    ConfirmHold,
     DateRange,
+    GetCalendar,
     GetReservation,
     MakeReservation,
+    PlaceHold,
     Principal,
+    ReleaseHold,
     Reservation,
     ReservationRequest,
     SearchAvailability,
@@ -26,6 +31,7 @@ from tests.builders import GUEST
 
 # The sample data's January 2021 is still ahead on this clock.
 SAMPLE_NOW = dt.datetime(2021, 1, 1, 12, 0, tzinfo=dt.UTC)
+HOLD_TTL = dt.timedelta(minutes=10)
 
 
 @attrs.frozen
@@ -38,6 +44,11 @@ class Service:
     reserve: MakeReservation
     get: GetReservation
     cancel: CancelReservation
+    hold: PlaceHold
+    confirm: ConfirmHold
+    release: ReleaseHold
+    change: ChangeStay
+    calendar: GetCalendar
 
     def book(
         self, request: ReservationRequest, key: str | None = None, owner: Principal = GUEST
@@ -55,13 +66,19 @@ def build_service(store: InMemoryStore, policy: AvailabilityPolicy | None = None
     policy = policy or AvailabilityPolicy()
     clock = FixedClock(SAMPLE_NOW)
     uow, reading = store.unit_of_work, store.read_only_unit_of_work
+    ids = SequentialIds()
     return Service(
         store=store,
         clock=clock,
-        search=SearchAvailability(reading, policy),
-        reserve=MakeReservation(uow, policy, clock, SequentialIds()),
+        search=SearchAvailability(reading, policy, clock),
+        reserve=MakeReservation(uow, policy, clock, ids),
         get=GetReservation(reading),
         cancel=CancelReservation(uow, policy, clock),
+        hold=PlaceHold(uow, policy, clock, ids, HOLD_TTL),
+        confirm=ConfirmHold(uow, clock),
+        release=ReleaseHold(uow),
+        change=ChangeStay(uow, policy, clock),
+        calendar=GetCalendar(reading, clock),
     )
 
 

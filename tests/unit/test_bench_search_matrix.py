@@ -27,7 +27,7 @@ from bench.matrix_seasons import (
 )
 from bench.matrix_throughput import Throughput, script
 
-PLACEHOLDERS = {"start", "end", "after", "limit", "budget", "cap"}
+PLACEHOLDERS = {"start", "end", "after", "limit", "budget", "cap", "now"}
 
 
 def seeded(seed: int) -> random.Random:

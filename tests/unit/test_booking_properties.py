@@ -22,7 +22,7 @@ from ota_core import (
     ReservationRequest,
     UnknownProperty,
 )
-from tests.builders import GUEST
+from tests.builders import GUEST, RECORDED_AT
 from tests.strategies import stays
 from tests.unit.conftest import build_service
 
@@ -42,7 +42,9 @@ class Oracle:
         return [r for r in self.reservations.values() if r.is_confirmed]
 
     def is_free(self, property_id: str, stay: DateRange) -> bool:
-        return not any(r.property_id == property_id and r.blocks(stay) for r in self.confirmed())
+        return not any(
+            r.property_id == property_id and r.blocks(stay, RECORDED_AT) for r in self.confirmed()
+        )
 
     def free(self, stay: DateRange) -> list[str]:
         return [p for p in sorted(PROPERTIES) if self.is_free(p, stay)]

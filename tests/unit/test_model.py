@@ -20,7 +20,7 @@ from ota_core import (
     parse_property_id,
 )
 from ota_core.model import PROPERTY_ID_MAX_LENGTH
-from tests.builders import a_reservation, stay
+from tests.builders import RECORDED_AT, a_reservation, stay
 
 
 @pytest.mark.parametrize("raw", ["xE6vqTqA6LTwpE", "a", "ünïcödé", "x" * 64, "a-b_c.d"])
@@ -72,9 +72,9 @@ def test_a_reservation_is_confirmed_until_cancelled() -> None:
 
 def test_only_a_confirmed_reservation_blocks_overlapping_stays() -> None:
     reservation = a_reservation("P1", stay(0, 3))
-    assert reservation.blocks(stay(2, 5))
-    assert not reservation.blocks(stay(3, 5))
-    assert not reservation.cancel().blocks(stay(2, 5))
+    assert reservation.blocks(stay(2, 5), RECORDED_AT)
+    assert not reservation.blocks(stay(3, 5), RECORDED_AT)
+    assert not reservation.cancel().blocks(stay(2, 5), RECORDED_AT)
 
 
 def test_a_reservation_needs_an_aware_creation_time() -> None:

@@ -26,6 +26,7 @@ SQL = re.compile(
 )
 SQL_CALLS = {"text", "execute", "exec_driver_sql"}
 MIGRATION_0002 = "ota_adapters/postgres/migrations/versions/0002_reservation_ids.py"
+MIGRATION_0006 = "ota_adapters/postgres/migrations/versions/0006_holds.py"
 EXPLAIN = "scripts/explain_search.py"
 MATRIX_DESIGNS = "bench/matrix_designs.py"
 WRITE_SQL = "bench/write_sql.py"
@@ -50,7 +51,15 @@ ALLOWED: dict[tuple[str, tuple[str, ...]], str] = {
         "the partial index predicate, a constant: a parameter would keep the index unused"
     ),
     (MIGRATION_0002, ("LONGEST_STAY_NIGHTS", "CONFIRMED_ONLY")): "the schema's constants",
+    ("ota_adapters/postgres/holds.py", ("CONFIRMED_ONLY",)): (
+        "the partial index predicate, a constant: a parameter would keep the index unused"
+    ),
+    ("ota_adapters/postgres/moves.py", ("CONFIRMED_ONLY",)): (
+        "the partial index predicate, a constant: a parameter would keep the index unused"
+    ),
     (MIGRATION_0002, ("CONFIRMED_ONLY",)): "the partial index predicate, a constant",
+    (MIGRATION_0006, ("CONFIRMED_ONLY",)): "the partial index predicate, a constant",
+    (MIGRATION_0006, ("HOLDS_ONLY",)): "the holds' index predicate, a constant",
     (MIGRATION_0002, ("_quoted(name)",)): (
         "a constraint name read from the catalog, quoted as an identifier (DDL takes no parameters)"
     ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 import uuid
 
@@ -21,7 +22,8 @@ def _api_requests() -> list[tuple[str, str]]:
         for rule in app.url_map.iter_rules():
             if not rule.rule.startswith("/api/"):
                 continue
-            path = rule.rule.replace("<uuid:reservation_id>", str(uuid.UUID(int=1)))
+            path = re.sub(r"<uuid:\w+>", str(uuid.UUID(int=1)), rule.rule)
+            path = path.replace("<property_id>", "g3hbWxJ5TdXidt")
             requests += [(method, path) for method in sorted(rule.methods or ()) if method]
         return requests
     finally:

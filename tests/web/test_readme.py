@@ -56,7 +56,7 @@ def _examples(section: str) -> list[Example]:
 
 
 class ReadmeIds:
-    """Gives the reservation ids the README shows, in the order it shows them, then others."""
+    """Gives the ids the README shows, in the order it makes them, then others."""
 
     def __init__(self, ids: list[str]) -> None:
         shown = (uuid.UUID(text) for text in ids)
@@ -64,6 +64,22 @@ class ReadmeIds:
 
     def new_reservation_id(self) -> ReservationId:
         return ReservationId(next(self._ids))
+
+
+def _ids_made(examples: list[Example], variables: dict[str, str]) -> list[str]:
+    """The id each booking or hold takes, in order: the one shown, or, refused for its nights
+    (the id is taken before the nights are tried), one that is never shown."""
+    made = []
+    for example in examples:
+        curl = _parse(example.command, variables)
+        if curl.method != "POST" or not curl.url.endswith(("/reservations", "/holds")):
+            continue
+        shown = re.search(rf'"(?:reservation|hold)_id": "({_UUID})"', example.expected)
+        if shown is not None:
+            made.append(shown.group(1))
+        elif '"status": 409' in example.expected:
+            made.append(str(uuid.UUID(int=2**64 + len(made))))
+    return made
 
 
 @attrs.frozen
@@ -113,8 +129,8 @@ EXAMPLES = _examples(SECTION)
 
 @pytest.fixture
 def readme_app(sample_storage: Storage) -> Iterator[OtaFlask]:
-    shown = list(dict.fromkeys(re.findall(rf'"reservation_id": "({_UUID})"', SECTION)))
-    app = build_app({"ids": ReadmeIds(shown), "storage": sample_storage})
+    made = _ids_made(EXAMPLES, _variables(SECTION))
+    app = build_app({"ids": ReadmeIds(made), "storage": sample_storage})
     yield app
     app.container.unwire()
 

@@ -108,7 +108,10 @@ def _server_version(engine: sa.Engine) -> int:
 
 def _free(engine: sa.Engine) -> list[list[Property]]:
     with PostgresUnitOfWork(engine) as work:
-        return [list(work.properties.list_free(s, after=None, limit=1000)) for s in COMPARED_STAYS]
+        return [
+            list(work.properties.list_free(s, after=None, limit=1000, now=RECORDED_AT))
+            for s in COMPARED_STAYS
+        ]
 
 
 def _race_for_one_stay(engine: sa.Engine, property_id: str) -> list[Reservation | Exception]:
@@ -162,5 +165,5 @@ def test_partitioned_by_property_the_rules_and_the_adapter_hold(
     assert len(booked) == 1
     with PostgresUnitOfWork(engine) as work:
         assert work.reservations.get(booked[0].id) == booked[0]
-        free_then = work.properties.list_free(stay(40, 3), after=None, limit=1000)
+        free_then = work.properties.list_free(stay(40, 3), after=None, limit=1000, now=RECORDED_AT)
     assert PropertyId(property_id) not in {p.id for p in free_then}

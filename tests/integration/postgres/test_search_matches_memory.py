@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ota_adapters.clock import FixedClock
 from ota_adapters.memory import InMemoryStore
 from ota_adapters.postgres import PostgresUnitOfWork
 from ota_adapters.sample_data import load_sample_data, sample_properties
@@ -48,11 +49,14 @@ def _reference() -> UnitOfWorkFactory:
 def _free(uow: UnitOfWorkFactory, wanted: DateRange, after: str | None, limit: int) -> list[str]:
     cursor = None if after is None else PropertyId(after)
     with uow() as work:
-        return [p.id for p in work.properties.list_free(wanted, after=cursor, limit=limit)]
+        return [
+            p.id
+            for p in work.properties.list_free(wanted, after=cursor, limit=limit, now=RECORDED_AT)
+        ]
 
 
 def _all_pages(uow: UnitOfWorkFactory, wanted: DateRange, limit: int) -> list[list[str]]:
-    search = SearchAvailability(uow, AvailabilityPolicy())
+    search = SearchAvailability(uow, AvailabilityPolicy(), FixedClock(RECORDED_AT))
     pages, after = [], None
     while True:
         page = search.execute(AvailabilityQuery(wanted, after=after, limit=limit))

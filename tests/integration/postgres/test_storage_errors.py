@@ -22,7 +22,7 @@ from ota_core import (
     ReservationId,
     StorageUnavailable,
 )
-from tests.builders import a_property, a_reservation, day, stay
+from tests.builders import RECORDED_AT, a_property, a_reservation, day, stay
 
 UNREACHABLE = "postgresql://postgres@127.0.0.1:9/nothing"
 
@@ -171,4 +171,4 @@ class _CancelledByStandby:
 def test_a_search_a_replica_cancels_is_reported_as_storage_unavailable() -> None:
     reader = PostgresPropertyReader(cast(UnitConnection, _CancelledByStandby()))
     with pytest.raises(StorageUnavailable, match="conflict with recovery"):
-        reader.list_free(DateRange.from_nights(day(0), 2), after=None, limit=10)
+        reader.list_free(DateRange.from_nights(day(0), 2), after=None, limit=10, now=RECORDED_AT)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from ota_adapters.postgres import PostgresReadOnlyUnitOfWork, PostgresUnitOfWork
 from ota_core import DateRange, DatesUnavailable, PropertyId
-from tests.builders import a_property, a_reservation, day, stay
+from tests.builders import RECORDED_AT, a_property, a_reservation, day, stay
 
 
 def _sessions_in_transaction(engine: sa.Engine) -> int:
@@ -25,7 +25,9 @@ def _sessions_in_transaction(engine: sa.Engine) -> int:
 def test_a_read_only_unit_of_work_ends_its_transaction_with_its_block(engine: sa.Engine) -> None:
     with PostgresReadOnlyUnitOfWork(engine) as reading:
         reading.properties.get(PropertyId("P1"))
-        reading.properties.list_free(DateRange.from_nights(day(0), 2), after=None, limit=10)
+        reading.properties.list_free(
+            DateRange.from_nights(day(0), 2), after=None, limit=10, now=RECORDED_AT
+        )
         reading.reservations.get(a_reservation().id)
         assert _sessions_in_transaction(engine) == 1
     assert _sessions_in_transaction(engine) == 0

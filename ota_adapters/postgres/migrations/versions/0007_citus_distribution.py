@@ -14,7 +14,7 @@ from alembic import op
 from ota_adapters.postgres.citus import distribute
 
 revision = "0007"
-down_revision = "0004"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
