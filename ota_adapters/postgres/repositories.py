@@ -18,7 +18,7 @@ from ota_adapters.postgres.booking_routed import book_routed
 from ota_adapters.postgres.citus import on_citus
 from ota_adapters.postgres.connection import UnitConnection
 from ota_adapters.postgres.errors import read_errors
-from ota_adapters.postgres.holds import EXPIRED_HOLDS_FORGET
+from ota_adapters.postgres.holds import EXPIRED_HOLDS_FORGET, EXPIRED_HOLDS_FORGET_DISTRIBUTED
 from ota_adapters.postgres.moves import CALENDAR, MOVE
 from ota_adapters.postgres.owned import owned_reservations
 from ota_adapters.postgres.statements import (
@@ -219,4 +219,6 @@ class PostgresReservationRepository(PostgresReservationReader, ReservationReposi
 
     def forget_holds_expired_by(self, cutoff: dt.datetime, limit: int) -> int:
         values = {"cutoff": cutoff, "limit": limit}
-        return len(self._connection.run(EXPIRED_HOLDS_FORGET, values).all())
+        citus = on_citus(self._connection)
+        forget = EXPIRED_HOLDS_FORGET_DISTRIBUTED if citus else EXPIRED_HOLDS_FORGET
+        return len(self._connection.run(forget, values).all())
