@@ -9,15 +9,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import socket
-import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 
 import attrs
 import sqlalchemy as sa
@@ -37,9 +33,9 @@ from ota_adapters.postgres.legacy_checks import LegacyDataRejected
 from ota_core import StorageUnavailable
 from ota_web.app import build_container
 from ota_web.logging import configure_logging
+from ota_web.serving import port_in_use, serve_until_stopped, stop_signals_raise_keyboard_interrupt
 from ota_web.settings import Settings, SettingsError
 
-GUNICORN = ["-m", "gunicorn", "-c", "python:ota_web.gunicorn_conf", "ota_web.wsgi:app"]
 Command = Callable[[Settings, argparse.Namespace], int]
 
 
@@ -65,61 +61,22 @@ def _ready_database(settings: Settings, *, sample_data: bool) -> Iterator[str]:
     yield settings.database_url
 
 
-def _stop_signals_raise_keyboard_interrupt() -> None:
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt(signal.Signals(signum).name)
-
-    # SIGINT too: a shell starting `make run &` without job control leaves it ignored.
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, stop)
-
-
-def _serve_until_stopped(environment: dict[str, str]) -> int:
-    """Run gunicorn as a child; pass it SIGINT/SIGTERM and wait for its graceful stop."""
-    # In a process group of its own, Ctrl-C reaches only this process, which asks
-    # gunicorn for a graceful stop (SIGTERM) instead of its quick one (SIGINT).
-    server = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
-        [sys.executable, *GUNICORN], env=environment, process_group=0
-    )
-    _stop_signals_raise_keyboard_interrupt()
-    while True:
-        try:
-            return server.wait()
-        except KeyboardInterrupt:
-            logger.info("stopping the server")
-            server.send_signal(signal.SIGTERM)
-
-
-def port_in_use(port: int) -> bool:
-    """True when something listens on `port` already.
-
-    gunicorn binds with SO_REUSEPORT (a socket per worker), so a second server
-    started by the same user would share the port silently instead of failing.
-    """
-    with socket.socket() as probe:
-        try:
-            probe.bind(("0.0.0.0", port))  # noqa: S104 - the address gunicorn binds
-        except OSError:
-            return True
-    return False
-
-
 def serve(settings: Settings, options: argparse.Namespace) -> int:
     if port_in_use(settings.port):
         print(f"ota: port {settings.port} is in use: stop that server or set PORT", file=sys.stderr)
         return 1
     environment = dict(os.environ)
     if settings.storage == "memory":
-        return _serve_until_stopped(environment)
+        return serve_until_stopped(environment)
     with _ready_database(settings, sample_data=options.sample_data) as url:
-        return _serve_until_stopped({**environment, "DATABASE_URL": url})
+        return serve_until_stopped({**environment, "DATABASE_URL": url})
 
 
 def keep_database_up(settings: Settings, options: argparse.Namespace) -> int:
     with _ready_database(settings, sample_data=options.sample_data) as url:
         print(f"PostgreSQL is ready. Connect with:\n  psql '{url}'\n  DATABASE_URL='{url}'")
         print("Press Ctrl-C to stop.", flush=True)
-        _stop_signals_raise_keyboard_interrupt()
+        stop_signals_raise_keyboard_interrupt()
         try:
             threading.Event().wait()
         except KeyboardInterrupt:

@@ -58,7 +58,6 @@ limit_request_fields = HEADER_FIELDS_MAX
 limit_request_field_size = HEADER_FIELD_MAX_BYTES
 control_socket_disable = True  # one per user home otherwise: two servers would share it
 accesslog = None  # the app logs one line per request itself
-logger_class = "ota_web.gunicorn_logger.NoAccessLogger"  # nor builds access-log fields for none
 loglevel = {"TRACE": "debug", "SUCCESS": "info"}.get(_settings.log_level, _settings.log_level)
 # gunicorn's own messages (start, workers, signals) go through loguru too, in the same format.
 logconfig_dict = {

@@ -20,6 +20,8 @@ from tests.postgres_servers import (
     unreachable_reason,
 )
 
+pytest_plugins = ["tests.citus.fixtures"]
+
 
 def _each(fixtures: dict[str, str]) -> list[object]:
     return [

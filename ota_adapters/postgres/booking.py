@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
@@ -99,6 +100,22 @@ def _booking(*, with_key: bool) -> sa.Select[Any]:
         key_taken.label("key_taken"),
         sa.exists(booked.select()).label("booked"),
     )
+
+
+@attrs.frozen
+class BookingOutcome:
+    """What a booking's statements returned."""
+
+    booked: bool
+    key_taken: bool
+    property_found: bool
+    claim_held: bool  # the key was claimed, by this booking (released if it is refused)
+
+    @classmethod
+    def of(cls, row: sa.Row[Any], *, with_key: bool) -> BookingOutcome:
+        """From the statement's one row (the key went in only with the property's row)."""
+        claimed = with_key and row.property_found and not row.key_taken
+        return cls(row.booked, row.key_taken, row.property_found, claim_held=claimed)
 
 
 BOOKING = _booking(with_key=False)

@@ -44,6 +44,11 @@ class UnitConnection:
             self._connection.begin()
             return self._connection.execute(statement, values)
 
+    @property
+    def info(self) -> dict[Any, Any]:
+        """What is known of the connection to the server; kept while the pool holds it."""
+        return self._connection.info
+
     def commit(self) -> None:
         with storage_errors():
             self._connection.commit()

@@ -40,8 +40,8 @@ def session_settings(statement_timeout_ms: int) -> dict[str, str]:
     """The settings every session of the service runs with, as `pg_settings` shows them.
 
     UTC sessions: timestamps read back in UTC, whatever the server's zone. No JIT and
-    no parallel workers: each page of search is a millisecond of index probes, and
-    compiling or starting workers for it cost 10x that and more (bench/RESULTS.md).
+    no parallel workers: a page of search is a few index probes, for which compiling
+    code or starting workers is overhead, never a gain.
     """
     return {
         "statement_timeout": str(statement_timeout_ms),  # in ms, the setting's unit

@@ -6,34 +6,35 @@ ends (`locking=True`): the port's promise that a read-check-write is atomic.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 import psycopg2.errors
 import sqlalchemy as sa
 
-from ota_adapters.postgres.booking import RELEASE_CLAIM, booking
+from ota_adapters.postgres.booking import RELEASE_CLAIM, BookingOutcome, booking
+from ota_adapters.postgres.booking_routed import book_routed
+from ota_adapters.postgres.citus import on_citus
 from ota_adapters.postgres.connection import UnitConnection
 from ota_adapters.postgres.errors import read_errors
 from ota_adapters.postgres.owned import owned_reservations
 from ota_adapters.postgres.statements import (
-    IDEMPOTENCY_RECORD_BY_KEY_LOCKED,
-    IDEMPOTENCY_RECORDS_FORGET,
     OWNED_RESERVATION,
     OWNED_RESERVATION_LOCKED,
+    OWNED_RESERVATION_ROUTED_LOCKED,
     PROPERTY_BY_ID,
     PROPERTY_BY_ID_LOCKED,
     PROPERTY_INSERT,
+    PROPERTY_OF_RESERVATION,
     RESERVATION_BY_ID,
     RESERVATION_BY_ID_LOCKED,
+    RESERVATION_BY_ID_ROUTED_LOCKED,
     RESERVATION_STATUS_UPDATE,
     free_properties,
 )
 from ota_core import (
     DateRange,
     DatesUnavailable,
-    IdempotencyKeys,
     IdempotencyKeyTaken,
     IdempotencyRecord,
     Principal,
@@ -84,16 +85,32 @@ class PostgresPropertyRepository(PostgresPropertyReader, PropertyRepository):
 class PostgresReservationReader(ReservationReader):
     def __init__(self, connection: UnitConnection, *, locking: bool = False) -> None:
         self._connection = connection
-        self._by_id = RESERVATION_BY_ID_LOCKED if locking else RESERVATION_BY_ID
-        self._owned = OWNED_RESERVATION_LOCKED if locking else OWNED_RESERVATION
+        self._locking = locking
+
+    def _read(self, values: dict[str, object], *, owned: bool) -> sa.Row[Any] | None:
+        """The row by id (and owner, if `owned`): one statement, but two on Citus when locking.
+
+        Citus routes a row lock only with the distribution column: its property is
+        read first.
+        """
+        if not self._locking:
+            return self._connection.run(OWNED_RESERVATION if owned else RESERVATION_BY_ID,
+                                        values).first()  # fmt: skip
+        if not on_citus(self._connection):
+            locked = OWNED_RESERVATION_LOCKED if owned else RESERVATION_BY_ID_LOCKED
+            return self._connection.run(locked, values).first()
+        property_id = self._connection.run(PROPERTY_OF_RESERVATION, values).scalar()
+        if property_id is None:
+            return None
+        routed = OWNED_RESERVATION_ROUTED_LOCKED if owned else RESERVATION_BY_ID_ROUTED_LOCKED
+        return self._connection.run(routed, values | {"property_id": property_id}).first()
 
     def get(self, reservation_id: ReservationId) -> Reservation | None:
-        row = self._connection.run(self._by_id, {"reservation_id": reservation_id}).first()
+        row = self._read({"reservation_id": reservation_id}, owned=False)
         return None if row is None else _reservation(row)
 
     def get_owned(self, reservation_id: ReservationId, owner: Principal) -> Reservation | None:
-        values = {"reservation_id": reservation_id, "owner": owner.id}
-        row = self._connection.run(self._owned, values).first()
+        row = self._read({"reservation_id": reservation_id, "owner": owner.id}, owned=True)
         return None if row is None else _reservation(row)
 
     def list_owned(
@@ -126,11 +143,18 @@ class PostgresReservationRepository(PostgresReservationReader, ReservationReposi
     def add(
         self, reservation: Reservation, *, idempotency: IdempotencyRecord | None = None
     ) -> None:
-        """One statement (`booking`); only a refusal with a key takes a second."""
+        """One statement (`booking`); only a refusal with a key takes a second.
+
+        On Citus, statements routed to one shard each (`booking_routed`).
+        """
         check_stay_length(reservation.stay)  # what the table's CHECK would refuse
         statement, values = booking(reservation, idempotency)
         try:
-            outcome = self._connection.run(statement, values).one()
+            if on_citus(self._connection):
+                outcome = book_routed(self._connection, values)
+            else:
+                row = self._connection.run(statement, values).one()
+                outcome = BookingOutcome.of(row, with_key=idempotency is not None)
         except sa.exc.OperationalError as error:
             # Two units of work that each booked one property and then the other's:
             # PostgreSQL ends the cycle by failing one of them, whose stay is then refused.
@@ -141,33 +165,18 @@ class PostgresReservationRepository(PostgresReservationReader, ReservationReposi
             return
         if idempotency is not None and outcome.key_taken:
             raise IdempotencyKeyTaken.of(idempotency.key)
-        if not outcome.property_found:
-            raise UnknownProperty.of(reservation.property_id)
-        if idempotency is not None:  # the key went in with the refused stay
+        if idempotency is not None and outcome.claim_held:  # claimed for the refused stay
             values = {"principal": idempotency.principal.id, "key": idempotency.key}
             self._connection.run(RELEASE_CLAIM, values)
+        if not outcome.property_found:
+            raise UnknownProperty.of(reservation.property_id)
         raise DatesUnavailable.of(reservation.property_id, reservation.stay)
 
     def save(self, reservation: Reservation) -> None:
-        values = {"id": reservation.id, "new_status": reservation.status.value}
+        values = {
+            "id": reservation.id,
+            "property": reservation.property_id,
+            "new_status": reservation.status.value,
+        }
         if self._connection.run(RESERVATION_STATUS_UPDATE, values).first() is None:
             raise ReservationNotFound.of(reservation.id)
-
-
-class PostgresIdempotencyKeys(IdempotencyKeys):
-    def __init__(self, connection: UnitConnection) -> None:
-        self._connection = connection
-
-    def get(self, principal: Principal, key: str) -> IdempotencyRecord | None:
-        values = {"principal": principal.id, "key": key}
-        row = self._connection.run(IDEMPOTENCY_RECORD_BY_KEY_LOCKED, values).first()
-        if row is None:
-            return None
-        return IdempotencyRecord(
-            principal, row.key, row.fingerprint, ReservationId(row.reservation_id), row.created_at
-        )
-
-    def forget_recorded_before(self, cutoff: dt.datetime, limit: int) -> int:
-        # Rows another transaction is forgetting (or still holds) are left to the next batch.
-        values = {"cutoff": cutoff, "limit": limit}
-        return len(self._connection.run(IDEMPOTENCY_RECORDS_FORGET, values).all())

@@ -108,6 +108,18 @@ OWNED_RESERVATION = sa.select(*RESERVATION_COLUMNS).where(
 )
 OWNED_RESERVATION_LOCKED = _locked(OWNED_RESERVATION)
 
+# On Citus, a row lock needs the shard: the property first (a read of every shard),
+# then the row locked in its own (a reservation's property never changes).
+PROPERTY_OF_RESERVATION = sa.select(_r.property_id).where(
+    _r.reservation_id == sa.bindparam("reservation_id", type_=sa.Uuid)
+)
+RESERVATION_BY_ID_ROUTED_LOCKED = RESERVATION_BY_ID_LOCKED.where(
+    _r.property_id == sa.bindparam("property_id", type_=sa.Text)
+)
+OWNED_RESERVATION_ROUTED_LOCKED = OWNED_RESERVATION_LOCKED.where(
+    _r.property_id == sa.bindparam("property_id", type_=sa.Text)
+)
+
 IDEMPOTENCY_RECORD_BY_KEY_LOCKED = _locked(
     sa.select(_k.principal, _k.key, _k.fingerprint, _k.reservation_id, _k.created_at).where(
         _k.principal == sa.bindparam("principal", type_=sa.Uuid),
@@ -124,26 +136,35 @@ PROPERTY_INSERT = (
     .on_conflict_do_nothing(index_elements=[_p.property_id])
 )
 
-# The values' names are not the columns': those name what an UPDATE sets.
+# The values' names are not the columns': those name what an UPDATE sets. The property
+# adds nothing on one node; on Citus it routes the UPDATE to the reservation's shard.
 RESERVATION_STATUS_UPDATE = (
     sa.update(reservation_table)
-    .where(_r.reservation_id == sa.bindparam("id", type_=sa.Uuid))
+    .where(
+        _r.reservation_id == sa.bindparam("id", type_=sa.Uuid),
+        _r.property_id == sa.bindparam("property", type_=sa.Text),
+    )
     .values(status=sa.bindparam("new_status", type_=sa.Text))
     .returning(_r.reservation_id)
+)
+
+_FORGETTABLE = (
+    sa.select(_k.key)
+    .where(_k.created_at < sa.bindparam("cutoff", type_=_UTC_TIME))
+    .order_by(_k.created_at)
+    .limit(sa.bindparam("limit", type_=sa.Integer))
 )
 
 # Up to `limit` records made before `cutoff`, oldest first; none another transaction holds.
 IDEMPOTENCY_RECORDS_FORGET = (
     sa.delete(idempotency_key_table)
-    .where(
-        _k.key.in_(
-            sa.select(_k.key)
-            .where(_k.created_at < sa.bindparam("cutoff", type_=_UTC_TIME))
-            .order_by(_k.created_at)
-            .limit(sa.bindparam("limit", type_=sa.Integer))
-            .with_for_update(skip_locked=True)
-            .scalar_subquery()
-        )
-    )
+    .where(_k.key.in_(_FORGETTABLE.with_for_update(skip_locked=True).scalar_subquery()))
+    .returning(_k.key)
+)
+# Citus runs no FOR UPDATE over many shards: the oldest records are chosen unlocked, and
+# a record that another transaction forgot meanwhile is not deleted twice (nor counted).
+IDEMPOTENCY_RECORDS_FORGET_DISTRIBUTED = (
+    sa.delete(idempotency_key_table)
+    .where(_k.key.in_(_FORGETTABLE.scalar_subquery()))
     .returning(_k.key)
 )

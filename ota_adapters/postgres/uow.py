@@ -20,8 +20,8 @@ from typing import Self
 import sqlalchemy as sa
 
 from ota_adapters.postgres.connection import UnitConnection
+from ota_adapters.postgres.keys import PostgresIdempotencyKeys
 from ota_adapters.postgres.repositories import (
-    PostgresIdempotencyKeys,
     PostgresPropertyReader,
     PostgresPropertyRepository,
     PostgresReservationReader,

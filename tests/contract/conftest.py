@@ -55,9 +55,14 @@ HARNESSES: dict[str, Harness] = {
     "memory": memory_storage,
     "postgres15": postgres_storage("postgres15_engine"),
     "embedded-postgres18": postgres_storage("embedded_engine"),
+    "citus": postgres_storage("citus_engine"),
 }
 
-MARKS = {"postgres15": pytest.mark.postgres, "embedded-postgres18": pytest.mark.postgres}
+MARKS = {
+    "postgres15": pytest.mark.postgres,
+    "embedded-postgres18": pytest.mark.postgres,
+    "citus": pytest.mark.citus,
+}
 
 
 @pytest.fixture(params=[pytest.param(name, marks=MARKS.get(name, ())) for name in HARNESSES])

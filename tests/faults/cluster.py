@@ -40,6 +40,7 @@ class Cluster:
     directory: Path
     port: int
     binaries: Path
+    max_connections: int = 50
 
     @property
     def admin_url(self) -> str:
@@ -63,7 +64,7 @@ class Cluster:
         """Start the server and wait until it accepts connections."""
         options = (
             f"-c listen_addresses=127.0.0.1 -p {self.port} -c unix_socket_directories=''"
-            " -c fsync=off -c max_connections=50"
+            f" -c fsync=off -c max_connections={self.max_connections}"
         )
         log = str(self.directory / "server.log")
         self._run("pg_ctl", "-w", "-t", str(PG_CTL_SECONDS), "-o", options, "-l", log, "start")
@@ -96,18 +97,25 @@ class Cluster:
 
 
 @contextmanager
-def throwaway_cluster() -> Iterator[Cluster]:
-    """A new cluster, started; stopped and deleted afterwards."""
+def throwaway_cluster(
+    settings: tuple[str, ...] = (), max_connections: int = 50
+) -> Iterator[Cluster]:
+    """A new cluster, started; stopped and deleted afterwards.
+
+    `settings` (`name = 'value'` lines) go into its postgresql.conf before it starts.
+    """
     # A short path of its own under /tmp, which the server's user can reach.
     directory = Path(tempfile.mkdtemp(prefix="ota-pg-"))
     try:
         directory.chmod(0o755)
-        cluster = Cluster(directory, free_port(), _binaries())
+        cluster = Cluster(directory, free_port(), _binaries(), max_connections)
         cluster.pgdata.mkdir()
         if os.geteuid() == 0:
             shutil.chown(cluster.pgdata, SYSTEM_USER, SYSTEM_USER)
             shutil.chown(directory, SYSTEM_USER, SYSTEM_USER)
         cluster._run("initdb", "--auth=trust", "--encoding=utf8", "-U", "postgres", "--no-sync")
+        with (cluster.pgdata / "postgresql.conf").open("a") as conf:
+            conf.writelines(f"{setting}\n" for setting in settings)
         cluster.start()
         try:
             yield cluster

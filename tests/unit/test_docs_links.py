@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = sorted(
     [
         ROOT / "README.md",
+        ROOT / "ota_core" / "README.md",
         *(ROOT / "ADRs").glob("*.md"),
         *(ROOT / "bench").glob("*.md"),
         *(ROOT / "deploy").glob("**/*.md"),

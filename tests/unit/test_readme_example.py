@@ -1,4 +1,4 @@
-"""The README's library example runs, and prints what its comments say."""
+"""ota_core/README.md's library example runs, and prints what its comments say."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import io
 import re
 from pathlib import Path
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[2] / "ota_core" / "README.md"
 MARKER = "<!-- tested: tests/unit/test_readme_example.py runs this block -->"
 
 
