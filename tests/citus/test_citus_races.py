@@ -14,9 +14,16 @@ from functools import partial
 import pytest
 import sqlalchemy as sa
 
+from ota_adapters.clock import FixedClock
 from ota_adapters.postgres import PostgresReadOnlyUnitOfWork, PostgresUnitOfWork
-from ota_core import CancelReservation, GetReservation, Reservation, ReservationRequest
-from tests.builders import day
+from ota_core import (
+    AvailabilityPolicy,
+    CancelReservation,
+    GetReservation,
+    Reservation,
+    ReservationRequest,
+)
+from tests.builders import GUEST, RECORDED_AT, day
 from tests.integration.postgres import test_races as single_node
 
 pytestmark = pytest.mark.citus
@@ -49,7 +56,7 @@ def test_every_acknowledged_booking_is_stored_and_readable(engine: sa.Engine) ->
     assert set(single_node._outcomes(results)) <= {"Reservation", "DatesUnavailable"}
     assert len(made) >= len(PROPERTIES)
     read = GetReservation(partial(PostgresReadOnlyUnitOfWork, engine))
-    assert [read.execute(reservation.id) for reservation in made] == made
+    assert [read.execute(reservation.id, GUEST) for reservation in made] == made
     assert len(single_node._stored(engine)) == len(made)
 
 
@@ -58,7 +65,10 @@ def test_cancelled_nights_go_to_exactly_one_of_the_racers_for_them(engine: sa.En
     reserve = single_node._reserve(engine)
     request = ReservationRequest.of("P1", day(10), 3)
     first = reserve(request)
-    CancelReservation(partial(PostgresUnitOfWork, engine)).execute(first.id)
+    cancel = CancelReservation(
+        partial(PostgresUnitOfWork, engine), AvailabilityPolicy(), FixedClock(RECORDED_AT)
+    )
+    cancel.execute(first.id, GUEST)
 
     results = single_node._all_at_once([partial(reserve, request)] * 20)
 
