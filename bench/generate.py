@@ -90,7 +90,7 @@ def generate(url: str, shape: Shape, settings: dict[str, str], *, replace: bool)
             raise SystemExit("table property exists: pass --replace to drop and regenerate")
         execute(conn, schema.drop_tables().sql)
         timings = create_and_load(conn, shape)
-        timings += [timed(conn, step.name, step.sql) for step in index_steps(shape)]
+        timings += [timed(conn, step.name, step.sql, None) for step in index_steps(shape)]
         return Report(server_version(conn), shape, timings, relation_sizes(conn, schema.TABLES))
     finally:
         conn.close()
@@ -118,6 +118,8 @@ def index_steps(shape: Shape) -> list[schema.Step]:
         steps.append(schema.EXCLUSION_CONSTRAINT)
     if not shape.legacy and shape.indexes in ("full", "search"):
         steps.append(schema.SEARCH_BTREE)
+    if not shape.legacy and shape.indexes == "full":  # the migrations' whole schema
+        return [*steps, *schema.free_gap_steps()]
     return [*steps, schema.VACUUM_ANALYZE]
 
 

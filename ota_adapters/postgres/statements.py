@@ -11,12 +11,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from ota_adapters.postgres.schema import (
-    CONFIRMED_ONLY,
     idempotency_key_table,
     property_table,
     reservation_table,
 )
-from ota_core import LONGEST_STAY_NIGHTS, DateRange, PropertyId
+from ota_core import DateRange, PropertyId
 
 _p = property_table.c
 _r = reservation_table.c
@@ -25,50 +24,30 @@ _k = idempotency_key_table.c
 _UTC_TIME = sa.DateTime(timezone=True)
 
 
-def _free_properties(*, with_cursor: bool) -> sa.Select[str, str]:
+def _free_properties() -> sa.Select[str, str]:
     """One page of properties with no confirmed stay overlapping [start, end), by id.
 
-    Per property in id order, one probe of the (property_id, start_date)
-    B-tree over the stays that start in the `LONGEST_STAY_NIGHTS` days before
-    `end`: no stored stay is longer (a CHECK), so none that starts earlier
-    can reach into the stay. A page costs one probe per property scanned,
-    however many stays the table holds.
+    The search function `free_properties()` (migration 0005, `search_function`)
+    finds the page in one round trip, at a cost bounded by the page rather than
+    by the properties it skips (ADR 0022); it returns the page's rows unordered.
     """
-    # Typed in the SQL itself: `date - integer` is a date, whatever renders the parameter.
-    start = sa.cast(sa.bindparam("start", type_=sa.Date), sa.Date)
-    blocking = (
-        sa.select(sa.literal_column("1"))
-        .where(
-            _r.property_id == _p.property_id,
-            sa.text(f"reservation.{CONFIRMED_ONLY}"),
-            _r.start_date < sa.bindparam("end", type_=sa.Date),
-            _r.start_date > start - LONGEST_STAY_NIGHTS,
-            _r.end_date > start,
-        )
-        # OFFSET keeps PostgreSQL from turning NOT EXISTS into an anti-join: misled
-        # by the correlated date bounds, the planner would often read the whole
-        # table instead of probing per property (ADR 0004).
-        .offset(0)
-        .exists()
-    )
-    query = sa.select(_p.property_id, _p.description).where(~blocking)
-    if with_cursor:
-        query = query.where(_p.property_id > sa.bindparam("after", type_=sa.Text))
-    return query.order_by(_p.property_id).limit(sa.bindparam("limit", type_=sa.Integer))
+    page = sa.func.free_properties(
+        sa.bindparam("start", type_=sa.Date),
+        sa.bindparam("end", type_=sa.Date),
+        sa.bindparam("after", type_=sa.Text),
+        sa.bindparam("limit", type_=sa.Integer),
+    ).table_valued(sa.column("property_id", sa.Text), sa.column("description", sa.Text))
+    return sa.select(page.c.property_id, page.c.description).order_by(page.c.property_id)
 
 
-FREE_PROPERTIES = _free_properties(with_cursor=False)
-FREE_PROPERTIES_AFTER = _free_properties(with_cursor=True)
+FREE_PROPERTIES = _free_properties()
 
 
 def free_properties(
     stay: DateRange, after: PropertyId | None, limit: int
 ) -> tuple[sa.Select[str, str], dict[str, object]]:
-    """The statement of one page of search, and its values."""
-    values: dict[str, object] = {"start": stay.start, "end": stay.end, "limit": limit}
-    if after is None:
-        return FREE_PROPERTIES, values
-    return FREE_PROPERTIES_AFTER, values | {"after": after}
+    """The statement of one page of search, and its values (no cursor: `after` is NULL)."""
+    return FREE_PROPERTIES, {"start": stay.start, "end": stay.end, "after": after, "limit": limit}
 
 
 def free_properties_query(
@@ -97,7 +76,22 @@ RESERVATION_BY_ID = sa.select(
     _r.reservation_id, _r.property_id, _r.start_date, _r.number_of_nights, _r.created_at,
     _r.status,
 ).where(_r.reservation_id == sa.bindparam("reservation_id", type_=sa.Uuid))  # fmt: skip
-RESERVATION_BY_ID_LOCKED = _locked(RESERVATION_BY_ID)
+
+# The reservation's property is locked first, then the reservation: the order in which a
+# booking takes them (the property, then the stays it meets). A cancellation that locked
+# its stay first, then the property (in the trigger keeping the free gaps), would
+# deadlock with a booking of the same nights waiting for that stay.
+_PROPERTY_OF_RESERVATION_LOCKED = _locked(
+    sa.select(_p.property_id).where(
+        _p.property_id
+        == sa.select(_r.property_id)
+        .where(_r.reservation_id == sa.bindparam("reservation_id", type_=sa.Uuid))
+        .scalar_subquery()
+    )
+)
+RESERVATION_BY_ID_LOCKED = _locked(
+    RESERVATION_BY_ID.where(sa.exists(_PROPERTY_OF_RESERVATION_LOCKED))
+)
 
 IDEMPOTENCY_RECORD_BY_KEY_LOCKED = _locked(
     sa.select(_k.key, _k.fingerprint, _k.reservation_id, _k.created_at).where(

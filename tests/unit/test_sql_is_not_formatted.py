@@ -46,9 +46,14 @@ ALLOWED: dict[tuple[str, tuple[str, ...]], str] = {
     ("ota_adapters/postgres/legacy_ids.py", ("LEGACY_RESERVATION_NAMESPACE",)): (
         "the UUID namespace of legacy ids, a constant"
     ),
-    ("ota_adapters/postgres/statements.py", ("CONFIRMED_ONLY",)): (
-        "the partial index predicate, a constant: a parameter would keep the index unused"
+    ("ota_adapters/postgres/free_gaps.py", ("CHUNK_SIZE", "CHUNK_SPACING")): (
+        "the chunks' size and spacing, module constants"
     ),
+    ("ota_adapters/postgres/free_gaps.py", ("GAPS_FROM_STAYS",)): "the module's constant query",
+    (
+        "ota_adapters/postgres/search_function.py",
+        ("PROBE_BUDGET", "SPARSE_CAP", "LONGEST_STAY_NIGHTS"),
+    ): "the function's default bounds and the schema's look-back, constants",
     (MIGRATION_0002, ("LONGEST_STAY_NIGHTS", "CONFIRMED_ONLY")): "the schema's constants",
     (MIGRATION_0002, ("CONFIRMED_ONLY",)): "the partial index predicate, a constant",
     (MIGRATION_0002, ("_quoted(name)",)): (
