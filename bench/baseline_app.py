@@ -36,6 +36,7 @@ from flask import Flask, Response, request
 from psycopg2.extensions import connection
 
 from bench.designs import GIST_TEXT, PSYCOPG
+from ota_adapters.postgres.search_function import PROBE_BUDGET, SPARSE_CAP
 from ota_core import LONGEST_STAY_NIGHTS
 
 POOL_SIZE = int(os.environ.get("BASELINE_POOL_SIZE", "15"))
@@ -48,7 +49,7 @@ OPTIONS = (
 # renders it for psycopg2, line breaks aside (tests/unit/test_bench_baseline.py).
 SEARCH = """
 SELECT anon_1.property_id, anon_1.description
-FROM free_properties(%(start)s, %(end)s, %(after)s, %(limit)s) AS anon_1
+FROM free_properties(%(start)s, %(end)s, %(after)s, %(limit)s, %(budget)s, %(cap)s) AS anon_1
 ORDER BY anon_1.property_id"""
 
 # The service's search before the free gaps (issue 21), design (e): one probe of the
@@ -163,6 +164,7 @@ def _search(design: str) -> Response:
         params |= {"param_1": LONGEST_STAY_NIGHTS, "param_2": 0}
         sql = SEARCH_PROBE_FIRST_PAGE if after is None else SEARCH_PROBE_AFTER
     else:
+        params |= {"budget": PROBE_BUDGET, "cap": SPARSE_CAP}
         sql = SEARCH
     with pool().connection() as conn, conn.cursor() as cur:
         cur.execute(sql, params)

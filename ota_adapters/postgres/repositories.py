@@ -16,6 +16,7 @@ from ota_adapters.postgres.booking import RELEASE_CLAIM, booking
 from ota_adapters.postgres.connection import UnitConnection
 from ota_adapters.postgres.errors import read_errors
 from ota_adapters.postgres.statements import (
+    DEFAULT_SEARCH_BOUNDS,
     IDEMPOTENCY_RECORD_BY_KEY_LOCKED,
     IDEMPOTENCY_RECORDS_FORGET,
     PROPERTY_BY_ID,
@@ -24,6 +25,7 @@ from ota_adapters.postgres.statements import (
     RESERVATION_BY_ID,
     RESERVATION_BY_ID_LOCKED,
     RESERVATION_STATUS_UPDATE,
+    SearchBounds,
     free_properties,
 )
 from ota_core import (
@@ -48,9 +50,16 @@ from ota_core.policy import check_stay_length
 
 
 class PostgresPropertyReader(PropertyReader):
-    def __init__(self, connection: UnitConnection, *, locking: bool = False) -> None:
+    def __init__(
+        self,
+        connection: UnitConnection,
+        *,
+        locking: bool = False,
+        search_bounds: SearchBounds = DEFAULT_SEARCH_BOUNDS,
+    ) -> None:
         self._connection = connection
         self._by_id = PROPERTY_BY_ID_LOCKED if locking else PROPERTY_BY_ID
+        self._search_bounds = search_bounds
 
     def get(self, property_id: PropertyId) -> Property | None:
         row = self._connection.run(self._by_id, {"property_id": property_id}).first()
@@ -59,15 +68,17 @@ class PostgresPropertyReader(PropertyReader):
     def list_free(
         self, stay: DateRange, *, after: PropertyId | None, limit: int
     ) -> Sequence[Property]:
-        statement, values = free_properties(stay, after, limit)
+        statement, values = free_properties(stay, after, limit, self._search_bounds)
         with read_errors():  # searches may read a replica
             rows = self._connection.run(statement, values)
             return [Property(row.property_id, row.description) for row in rows]
 
 
 class PostgresPropertyRepository(PostgresPropertyReader, PropertyRepository):
-    def __init__(self, connection: UnitConnection) -> None:
-        super().__init__(connection, locking=True)
+    def __init__(
+        self, connection: UnitConnection, *, search_bounds: SearchBounds = DEFAULT_SEARCH_BOUNDS
+    ) -> None:
+        super().__init__(connection, locking=True, search_bounds=search_bounds)
 
     def add(self, property_: Property) -> None:
         values = {"property_id": property_.id, "description": property_.description}

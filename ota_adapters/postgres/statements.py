@@ -7,6 +7,7 @@ that. The booking has a module of its own (`booking`).
 
 from __future__ import annotations
 
+import attrs
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
@@ -15,6 +16,7 @@ from ota_adapters.postgres.schema import (
     property_table,
     reservation_table,
 )
+from ota_adapters.postgres.search_function import PROBE_BUDGET, SPARSE_CAP
 from ota_core import DateRange, PropertyId
 
 _p = property_table.c
@@ -22,6 +24,20 @@ _r = reservation_table.c
 _k = idempotency_key_table.c
 
 _UTC_TIME = sa.DateTime(timezone=True)
+
+
+@attrs.frozen
+class SearchBounds:
+    """How much one page of search may read before it changes stage (`search_function`).
+
+    They bound a page's cost, never its answer: any bounds give the same pages.
+    """
+
+    probe_budget: int = attrs.field(default=PROBE_BUDGET, validator=attrs.validators.ge(1))
+    sparse_cap: int = attrs.field(default=SPARSE_CAP, validator=attrs.validators.ge(1))
+
+
+DEFAULT_SEARCH_BOUNDS = SearchBounds()
 
 
 def _free_properties() -> sa.Select[str, str]:
@@ -36,6 +52,8 @@ def _free_properties() -> sa.Select[str, str]:
         sa.bindparam("end", type_=sa.Date),
         sa.bindparam("after", type_=sa.Text),
         sa.bindparam("limit", type_=sa.Integer),
+        sa.bindparam("budget", type_=sa.Integer),
+        sa.bindparam("cap", type_=sa.Integer),
     ).table_valued(sa.column("property_id", sa.Text), sa.column("description", sa.Text))
     return sa.select(page.c.property_id, page.c.description).order_by(page.c.property_id)
 
@@ -44,10 +62,18 @@ FREE_PROPERTIES = _free_properties()
 
 
 def free_properties(
-    stay: DateRange, after: PropertyId | None, limit: int
+    stay: DateRange,
+    after: PropertyId | None,
+    limit: int,
+    bounds: SearchBounds = DEFAULT_SEARCH_BOUNDS,
 ) -> tuple[sa.Select[str, str], dict[str, object]]:
     """The statement of one page of search, and its values (no cursor: `after` is NULL)."""
-    return FREE_PROPERTIES, {"start": stay.start, "end": stay.end, "after": after, "limit": limit}
+    values: dict[str, object] = {"start": stay.start, "end": stay.end, "after": after}
+    return FREE_PROPERTIES, values | {
+        "limit": limit,
+        "budget": bounds.probe_budget,
+        "cap": bounds.sparse_cap,
+    }
 
 
 def free_properties_query(
