@@ -13,6 +13,10 @@ DERIVE_STEPS: tuple[tuple[str, str], ...] = (
     ("assign chunks", ASSIGN_CHUNKS),
     ("property.chunk not null", "ALTER TABLE property ALTER COLUMN chunk SET NOT NULL"),
     (
+        "B-tree (chunk, property_id)",
+        "CREATE INDEX property_chunk_idx ON property (chunk, property_id)",
+    ),
+    (
         "create property_gap",
         "CREATE TABLE property_gap ("
         ' property_id text COLLATE "C" NOT NULL,'

@@ -8,7 +8,8 @@ looks for a gap that contains it, at most one per property (ADR 0022).
 id order, never decreasing with the id, so a walk of the chunks in order walks
 the ids in order. Numbers are `CHUNK_SPACING` apart, so that a bucket grown too
 big can be split by numbering its upper half in between, moving no other
-property. A property added later takes the chunk of the property before it.
+property. A property added later takes the chunk of the property before it; a
+chunk that grows to twice `CHUNK_SIZE` is split so.
 
 The SQL lives here as constants for the migration (0005) to run.
 """
@@ -55,7 +56,7 @@ SELECT property_id, chunk, gap FROM ({GAPS_FROM_STAYS}) g ORDER BY property_id, 
 # takes a fresh snapshot under READ COMMITTED, so once the trigger holds the property's
 # row lock it reads the gaps as the previous holder committed them, though the statement
 # that fired it began earlier.
-UPKEEP_FUNCTIONS = """
+UPKEEP_FUNCTIONS = f"""
 CREATE OR REPLACE FUNCTION property_gap_take(p text, c integer, stay daterange)
 RETURNS void LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
@@ -104,15 +105,36 @@ BEGIN
 END $$;
 
 CREATE OR REPLACE FUNCTION property_chunk() RETURNS trigger LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  c integer;
+  upper_half text;
+  middle integer;
 BEGIN
   -- One new property at a time, each seeing the ones before it committed, so that
   -- chunks never decrease with the id however many are added at once.
   PERFORM pg_advisory_xact_lock(7060504031);
-  NEW.chunk := coalesce(
+  c := coalesce(
     (SELECT chunk FROM property WHERE property_id < NEW.property_id
       ORDER BY property_id DESC LIMIT 1),
     (SELECT chunk FROM property ORDER BY property_id LIMIT 1),
     0);
+  -- A chunk grown to twice its size: its upper half takes a number between its own
+  -- and the next chunk's, when one is left. Its properties wait for their bookings.
+  IF EXISTS (SELECT FROM property WHERE chunk = c
+              ORDER BY property_id OFFSET 2 * {CHUNK_SIZE} - 1) THEN
+    SELECT property_id INTO upper_half FROM property WHERE chunk = c
+     ORDER BY property_id OFFSET {CHUNK_SIZE} LIMIT 1;
+    middle := coalesce((c + (SELECT min(chunk) FROM property WHERE chunk > c)) / 2,
+                       c + {CHUNK_SPACING});
+    IF middle > c THEN
+      UPDATE property SET chunk = middle WHERE chunk = c AND property_id >= upper_half;
+      UPDATE property_gap SET chunk = middle WHERE chunk = c AND property_id >= upper_half;
+      IF NEW.property_id >= upper_half THEN
+        c := middle;
+      END IF;
+    END IF;
+  END IF;
+  NEW.chunk := c;
   RETURN NEW;
 END $$;
 
@@ -121,7 +143,7 @@ BEGIN
   INSERT INTO property_gap (property_id, chunk, gap) VALUES (NEW.property_id, NEW.chunk, '(,)');
   RETURN NULL;
 END $$;
-"""
+"""  # noqa: S608 -- module constants
 
 TRIGGERS = """
 CREATE TRIGGER reservation_gap_insert AFTER INSERT ON reservation

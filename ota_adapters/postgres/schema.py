@@ -35,6 +35,8 @@ property_table = sa.Table(
     # Buckets of consecutive ids, set by a trigger on insert (`free_gaps`).
     sa.Column("chunk", sa.Integer, nullable=False),
     sa.PrimaryKeyConstraint("property_id", name="property_pkey"),
+    # A chunk's size and its successor, read when a property is added (to split it).
+    sa.Index("property_chunk_idx", "chunk", "property_id"),
 )
 
 reservation_table = sa.Table(

@@ -50,6 +50,9 @@ ALLOWED: dict[tuple[str, tuple[str, ...]], str] = {
         "the chunks' size and spacing, module constants"
     ),
     ("ota_adapters/postgres/free_gaps.py", ("GAPS_FROM_STAYS",)): "the module's constant query",
+    ("ota_adapters/postgres/free_gaps.py", ("CHUNK_SIZE", "CHUNK_SIZE", "CHUNK_SPACING")): (
+        "the chunks' size and spacing, module constants"
+    ),
     (
         "ota_adapters/postgres/search_function.py",
         ("PROBE_BUDGET", "SPARSE_CAP", "LONGEST_STAY_NIGHTS"),

@@ -31,6 +31,12 @@ LEGACY_ROWS = (
 )
 
 
+MISPLACED_GAPS = (
+    "SELECT count(*) FROM property_gap g JOIN property p USING (property_id)"
+    " WHERE g.chunk <> p.chunk"
+)
+
+
 @pytest.fixture
 def migrated_catalogue(server: str) -> Iterator[str]:
     """A legacy database of `PROPERTIES` properties with stays, migrated to the latest schema."""
@@ -68,17 +74,17 @@ def test_the_migration_leaves_the_tables_vacuumed_and_analyzed(migrated_catalogu
     assert ("reservation", True, True) in vacuumed
 
 
-def test_pages_across_chunks_are_those_of_a_probe_of_every_property(
-    migrated_catalogue: str,
-) -> None:
-    engine = build_engine(migrated_catalogue)
+PROBE_EVERY_PROPERTY = sa.text(
+    "SELECT property_id FROM property p WHERE property_id > :after AND NOT EXISTS ("
+    " SELECT 1 FROM reservation r WHERE r.property_id = p.property_id"
+    " AND r.status = 'confirmed' AND r.start_date < :end AND r.end_date > :start)"
+    " ORDER BY property_id LIMIT :limit"
+)
+
+
+def _assert_pages_are_those_of_a_probe_of_every_property(url: str) -> None:
+    engine = build_engine(url)
     rng = random.Random(21)  # noqa: S311 -- reproducible data, nothing secret
-    probe_every_property = sa.text(
-        "SELECT property_id FROM property p WHERE property_id > :after AND NOT EXISTS ("
-        " SELECT 1 FROM reservation r WHERE r.property_id = p.property_id"
-        " AND r.status = 'confirmed' AND r.start_date < :end AND r.end_date > :start)"
-        " ORDER BY property_id LIMIT :limit"
-    )
     try:
         for bounds in (SearchBounds(), SearchBounds(probe_budget=3, sparse_cap=5)):
             uow = partial(PostgresUnitOfWork, engine, search_bounds=bounds)
@@ -88,14 +94,36 @@ def test_pages_across_chunks_are_those_of_a_probe_of_every_property(
                 limit = rng.choice((1, 10, 100))
                 with uow() as work:
                     found = work.properties.list_free(wanted, after=PropertyId(after), limit=limit)
+                values = {"after": after, "start": wanted.start, "end": wanted.end, "limit": limit}
                 with engine.connect() as connection:
-                    expected = connection.execute(
-                        probe_every_property,
-                        {"after": after, "start": wanted.start, "end": wanted.end, "limit": limit},
-                    )
-                    assert [p.id for p in found] == list(expected.scalars())
+                    expected = connection.execute(PROBE_EVERY_PROPERTY, values).scalars()
+                    assert [p.id for p in found] == list(expected)
     finally:
         engine.dispose()
+
+
+def test_pages_across_chunks_are_those_of_a_probe_of_every_property(
+    migrated_catalogue: str,
+) -> None:
+    _assert_pages_are_those_of_a_probe_of_every_property(migrated_catalogue)
+
+
+def test_a_chunk_split_below_the_next_one_numbers_its_upper_half_in_between(
+    migrated_catalogue: str,
+) -> None:
+    engine = build_engine(migrated_catalogue)
+    try:
+        with PostgresUnitOfWork(engine) as work:
+            for k in range(CHUNK_SIZE):
+                work.properties.add(a_property(f"p{k:04d}a"))
+            work.properties.add(a_property("p0999b"))  # the first to find chunk 0 full
+            work.commit()
+    finally:
+        engine.dispose()
+    chunks = rows(migrated_catalogue, "SELECT DISTINCT chunk FROM property ORDER BY 1")
+    assert chunks == [(0,), (CHUNK_SPACING // 2,), (CHUNK_SPACING,), (2 * CHUNK_SPACING,)]
+    assert rows(migrated_catalogue, MISPLACED_GAPS) == [(0,)]
+    _assert_pages_are_those_of_a_probe_of_every_property(migrated_catalogue)
 
 
 def test_the_triggers_keep_the_gaps_as_the_stays_leave_them(migrated_catalogue: str) -> None:
@@ -127,6 +155,30 @@ def test_the_triggers_keep_the_gaps_as_the_stays_leave_them(migrated_catalogue: 
     finally:
         engine.dispose()
     assert rows(migrated_catalogue, KEPT_GAPS) == rows(migrated_catalogue, RECOMPUTED_GAPS)
+    assert rows(migrated_catalogue, MISPLACED_GAPS) == [(0,)]
     assert rows(migrated_catalogue, "SELECT chunk FROM property WHERE property_id = 'p0999a'") == [
         (0,)
     ]
+
+
+def test_a_chunk_grown_to_twice_its_size_is_split_in_id_order(engine: sa.Engine) -> None:
+    uow = partial(PostgresUnitOfWork, engine)
+    ids = [f"q{k:04d}" for k in range(2 * CHUNK_SIZE + 100)]
+    with uow() as work:
+        for property_id in ids:
+            work.properties.add(a_property(property_id))
+        work.commit()
+    with uow() as work:  # before every other one
+        work.properties.add(a_property("a"))
+        work.commit()
+
+    with engine.connect() as connection:
+        chunks = connection.execute(
+            sa.text("SELECT chunk, count(*), min(property_id) FROM property GROUP BY 1 ORDER BY 1")
+        ).all()
+        misplaced = connection.execute(sa.text(MISPLACED_GAPS)).scalar_one()
+    assert [tuple(row) for row in chunks] == [
+        (0, CHUNK_SIZE + 1, "a"),
+        (CHUNK_SPACING, CHUNK_SIZE + 100, f"q{CHUNK_SIZE:04d}"),
+    ]
+    assert misplaced == 0
