@@ -118,7 +118,7 @@ def index_steps(shape: Shape) -> list[schema.Step]:
         steps.append(schema.EXCLUSION_CONSTRAINT)
     if not shape.legacy and shape.indexes in ("full", "search"):
         steps.append(schema.SEARCH_BTREE)
-    if not shape.legacy and shape.indexes == "full":  # the migrations' whole schema
+    if not shape.legacy and shape.indexes in ("full", "search"):  # and what 0005 adds
         return [*steps, *schema.free_gap_steps()]
     return [*steps, schema.VACUUM_ANALYZE]
 
@@ -216,7 +216,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--indexes",
         choices=INDEX_SETS,
         default="full",
-        help="full: the migrations' schema; search: keys + search B-tree; keys: keys only",
+        help="full: the migrations' schema; search: the same without the exclusion constraint;"
+        " keys: keys only",
     )
     parser.add_argument("--maintenance-work-mem", default="1GB")
     parser.add_argument("--seed", type=float, default=0.42, help="setseed() value, -1..1")
