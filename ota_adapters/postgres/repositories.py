@@ -20,6 +20,7 @@ from ota_adapters.postgres.holds import EXPIRED_HOLDS_FORGET
 from ota_adapters.postgres.moves import CALENDAR, MOVE
 from ota_adapters.postgres.owned import owned_reservations
 from ota_adapters.postgres.statements import (
+    DEFAULT_SEARCH_BOUNDS,
     OWNED_RESERVATION,
     OWNED_RESERVATION_LOCKED,
     PROPERTY_BY_ID,
@@ -28,6 +29,7 @@ from ota_adapters.postgres.statements import (
     RESERVATION_BY_ID,
     RESERVATION_BY_ID_LOCKED,
     RESERVATION_STATUS_UPDATE,
+    SearchBounds,
     free_properties,
 )
 from ota_core import (
@@ -55,9 +57,16 @@ from ota_core.policy import check_stay_length
 
 
 class PostgresPropertyReader(PropertyReader):
-    def __init__(self, connection: UnitConnection, *, locking: bool = False) -> None:
+    def __init__(
+        self,
+        connection: UnitConnection,
+        *,
+        locking: bool = False,
+        search_bounds: SearchBounds = DEFAULT_SEARCH_BOUNDS,
+    ) -> None:
         self._connection = connection
         self._by_id = PROPERTY_BY_ID_LOCKED if locking else PROPERTY_BY_ID
+        self._search_bounds = search_bounds
 
     def get(self, property_id: PropertyId) -> Property | None:
         row = self._connection.run(self._by_id, {"property_id": property_id}).first()
@@ -66,7 +75,7 @@ class PostgresPropertyReader(PropertyReader):
     def list_free(
         self, stay: DateRange, *, after: PropertyId | None, limit: int, now: dt.datetime
     ) -> Sequence[Property]:
-        statement, values = free_properties(stay, after, limit, now)
+        statement, values = free_properties(stay, after, limit, now, self._search_bounds)
         with read_errors():  # searches may read a replica
             rows = self._connection.run(statement, values)
             return [Property(row.property_id, row.description) for row in rows]
@@ -83,8 +92,10 @@ class PostgresPropertyReader(PropertyReader):
 
 
 class PostgresPropertyRepository(PostgresPropertyReader, PropertyRepository):
-    def __init__(self, connection: UnitConnection) -> None:
-        super().__init__(connection, locking=True)
+    def __init__(
+        self, connection: UnitConnection, *, search_bounds: SearchBounds = DEFAULT_SEARCH_BOUNDS
+    ) -> None:
+        super().__init__(connection, locking=True, search_bounds=search_bounds)
 
     def add(self, property_: Property) -> None:
         values = {"property_id": property_.id, "description": property_.description}
@@ -160,11 +171,8 @@ class PostgresReservationRepository(PostgresReservationReader, ReservationReposi
         raise DatesUnavailable.of(reservation.property_id, reservation.stay)
 
     def save(self, reservation: Reservation) -> None:
-        values = {
-            "id": reservation.id,
-            "new_status": reservation.status.value,
-            "new_expires_at": reservation.expires_at,
-        }
+        values = {"id": reservation.id, "new_status": reservation.status.value,
+                  "new_expires_at": reservation.expires_at}  # fmt: skip
         if self._connection.run(RESERVATION_STATUS_UPDATE, values).first() is None:
             raise ReservationNotFound.of(reservation.id)
 

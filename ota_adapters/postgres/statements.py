@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from ota_adapters.postgres.holds import occupying
 from ota_adapters.postgres.schema import (
-    CONFIRMED_ONLY,
     idempotency_key_table,
     property_table,
     reservation_table,
 )
-from ota_core import LONGEST_STAY_NIGHTS, DateRange, PropertyId
+from ota_adapters.postgres.search_function import PROBE_BUDGET, SPARSE_CAP
+from ota_core import DateRange, PropertyId
 
 _p = property_table.c
 _r = reservation_table.c
@@ -28,52 +28,57 @@ _k = idempotency_key_table.c
 _UTC_TIME = sa.DateTime(timezone=True)
 
 
-def _free_properties(*, with_cursor: bool) -> sa.Select[str, str]:
-    """One page of properties with no stay taking nights of [start, end) at `now`, by id.
+@attrs.frozen
+class SearchBounds:
+    """How much one page of search may read before it changes stage (`search_function`).
 
-    Per property in id order, one probe of the (property_id, start_date)
-    B-tree over the stays that start in the `LONGEST_STAY_NIGHTS` days before
-    `end`: no stored stay is longer (a CHECK), so none that starts earlier
-    can reach into the stay. A page costs one probe per property scanned,
-    however many stays the table holds. The index includes `expires_at`, so
-    the probe passes over expired holds without reading the table.
+    They bound a page's cost, never its answer: any bounds give the same pages.
     """
-    # Typed in the SQL itself: `date - integer` is a date, whatever renders the parameter.
-    start = sa.cast(sa.bindparam("start", type_=sa.Date), sa.Date)
-    blocking = (
-        sa.select(sa.literal_column("1"))
-        .where(
-            _r.property_id == _p.property_id,
-            sa.text(f"reservation.{CONFIRMED_ONLY}"),
-            _r.start_date < sa.bindparam("end", type_=sa.Date),
-            _r.start_date > start - LONGEST_STAY_NIGHTS,
-            _r.end_date > start,
-            occupying(_r.expires_at, sa.bindparam("now", type_=_UTC_TIME)),
-        )
-        # OFFSET keeps PostgreSQL from turning NOT EXISTS into an anti-join: misled
-        # by the correlated date bounds, the planner would often read the whole
-        # table instead of probing per property (ADR 0004).
-        .offset(0)
-        .exists()
-    )
-    query = sa.select(_p.property_id, _p.description).where(~blocking)
-    if with_cursor:
-        query = query.where(_p.property_id > sa.bindparam("after", type_=sa.Text))
-    return query.order_by(_p.property_id).limit(sa.bindparam("limit", type_=sa.Integer))
+
+    probe_budget: int = attrs.field(default=PROBE_BUDGET, validator=attrs.validators.ge(1))
+    sparse_cap: int = attrs.field(default=SPARSE_CAP, validator=attrs.validators.ge(1))
 
 
-FREE_PROPERTIES = _free_properties(with_cursor=False)
-FREE_PROPERTIES_AFTER = _free_properties(with_cursor=True)
+DEFAULT_SEARCH_BOUNDS = SearchBounds()
+
+
+def _free_properties() -> sa.Select[str, str]:
+    """One page of properties with nothing taking nights of [start, end) at `now`, by id.
+
+    The search function `free_properties()` (migration 0005, `search_function`)
+    finds the page in one round trip, at a cost bounded by the page rather than
+    by the properties it skips (ADR 0022); it returns the page's rows unordered.
+    """
+    page = sa.func.free_properties(
+        sa.bindparam("start", type_=sa.Date),
+        sa.bindparam("end", type_=sa.Date),
+        sa.bindparam("after", type_=sa.Text),
+        sa.bindparam("limit", type_=sa.Integer),
+        sa.bindparam("now", type_=_UTC_TIME),
+        sa.bindparam("budget", type_=sa.Integer),
+        sa.bindparam("cap", type_=sa.Integer),
+    ).table_valued(sa.column("property_id", sa.Text), sa.column("description", sa.Text))
+    return sa.select(page.c.property_id, page.c.description).order_by(page.c.property_id)
+
+
+FREE_PROPERTIES = _free_properties()
 
 
 def free_properties(
-    stay: DateRange, after: PropertyId | None, limit: int, now: dt.datetime
+    stay: DateRange,
+    after: PropertyId | None,
+    limit: int,
+    now: dt.datetime,
+    bounds: SearchBounds = DEFAULT_SEARCH_BOUNDS,
 ) -> tuple[sa.Select[str, str], dict[str, object]]:
-    """The statement of one page of search, and its values."""
-    values: dict[str, object] = {"start": stay.start, "end": stay.end, "limit": limit, "now": now}
-    if after is None:
-        return FREE_PROPERTIES, values
-    return FREE_PROPERTIES_AFTER, values | {"after": after}
+    """The statement of one page of search, and its values (no cursor: `after` is NULL)."""
+    values: dict[str, object] = {"start": stay.start, "end": stay.end, "after": after}
+    return FREE_PROPERTIES, values | {
+        "limit": limit,
+        "now": now,
+        "budget": bounds.probe_budget,
+        "cap": bounds.sparse_cap,
+    }
 
 
 def free_properties_query(
@@ -106,12 +111,27 @@ _RESERVATION_ID = sa.bindparam("reservation_id", type_=sa.Uuid)
 _OWNER = sa.bindparam("owner", type_=sa.Uuid)
 
 RESERVATION_BY_ID = sa.select(*RESERVATION_COLUMNS).where(_r.reservation_id == _RESERVATION_ID)
-RESERVATION_BY_ID_LOCKED = _locked(RESERVATION_BY_ID)
 # By id and owner in one statement: someone else's reservation reads as no row, as an unknown id.
 OWNED_RESERVATION = sa.select(*RESERVATION_COLUMNS).where(
     _r.reservation_id == _RESERVATION_ID, _r.owner == _OWNER
 )
-OWNED_RESERVATION_LOCKED = _locked(OWNED_RESERVATION)
+
+# The reservation's property is locked first, then the reservation: the order in which a
+# booking takes them (the property, then the stays it meets). A cancellation that locked
+# its stay first, then the property (in the trigger keeping the free gaps), would
+# deadlock with a booking of the same nights waiting for that stay.
+_PROPERTY_OF_RESERVATION_LOCKED = _locked(
+    sa.select(_p.property_id).where(
+        _p.property_id
+        == sa.select(_r.property_id).where(_r.reservation_id == _RESERVATION_ID).scalar_subquery()
+    )
+)
+RESERVATION_BY_ID_LOCKED = _locked(
+    RESERVATION_BY_ID.where(sa.exists(_PROPERTY_OF_RESERVATION_LOCKED))
+)
+OWNED_RESERVATION_LOCKED = _locked(
+    OWNED_RESERVATION.where(sa.exists(_PROPERTY_OF_RESERVATION_LOCKED))
+)
 
 IDEMPOTENCY_RECORD_BY_KEY_LOCKED = _locked(
     sa.select(_k.principal, _k.key, _k.fingerprint, _k.reservation_id, _k.created_at).where(
