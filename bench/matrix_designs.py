@@ -109,10 +109,12 @@ SELECT p.property_id, p.description FROM property p
  WHERE p.property_id > %(after)s AND NOT EXISTS ({PROBE})
  ORDER BY p.property_id LIMIT %(limit)s"""  # noqa: S608 -- fragments of this module
 
-# (g): the service's search function, with the probe budget and sparse cap it defaults to.
+# (g): the service's search function, with the probe budget and sparse cap it defaults to,
+# at the database's clock (the generated data holds no holds).
 CALL = """
 SELECT property_id, description
-  FROM free_properties(%(start)s::date, %(end)s::date, %(after)s, %(limit)s, %(budget)s, %(cap)s)
+  FROM free_properties(%(start)s::date, %(end)s::date, %(after)s, %(limit)s, now(),
+                       %(budget)s, %(cap)s)
  ORDER BY property_id"""
 
 FALLBACK_AFTER = "(SELECT max(property_id) FROM probed)"
