@@ -10,7 +10,9 @@ metrics: what the service costs on top of its SQL is the difference.
 
 Routes (the service's paths, so one wrk script drives both):
 
-- `GET  /api/v1/properties/available`: design (e), the service's exact SQL;
+- `GET  /api/v1/properties/available`: the service's exact SQL (the search function);
+- `GET  /api/v1/properties/available-probe`: the service's SQL before the free gaps
+  (issue 21), one probe per property;
 - `GET  /api/v1/properties/available-gist`: design (a), the anti-join on the
   exclusion constraint's GiST (`bench.designs.GIST_TEXT`);
 - `POST /api/v1/reservations`: the service's booking statement, 409 when it books nothing;
@@ -34,6 +36,7 @@ from flask import Flask, Response, request
 from psycopg2.extensions import connection
 
 from bench.designs import GIST_TEXT, PSYCOPG
+from ota_adapters.postgres.search_function import PROBE_BUDGET, SPARSE_CAP
 from ota_core import LONGEST_STAY_NIGHTS
 
 POOL_SIZE = int(os.environ.get("BASELINE_POOL_SIZE", "15"))
@@ -42,9 +45,17 @@ OPTIONS = (
     "-c statement_timeout=5000 -c timezone=UTC -c jit=off -c max_parallel_workers_per_gather=0"
 )
 
-# Design (e): `ota_adapters.postgres.statements.FREE_PROPERTIES` as SQLAlchemy
+# The service's search: `ota_adapters.postgres.statements.FREE_PROPERTIES` as SQLAlchemy
 # renders it for psycopg2, line breaks aside (tests/unit/test_bench_baseline.py).
-_SEARCH_WHERE = """
+SEARCH = """
+SELECT anon_1.property_id, anon_1.description
+FROM free_properties(%(start)s, %(end)s, %(after)s, %(limit)s, %(now)s, %(budget)s,
+  %(cap)s) AS anon_1
+ORDER BY anon_1.property_id"""
+
+# The service's search before the free gaps (issue 21), design (e): one probe of the
+# stays' B-tree per property in id order, however many properties the page skips.
+_PROBE_WHERE = """
 SELECT property.property_id, property.description
 FROM property
 WHERE NOT (EXISTS (SELECT 1
@@ -56,10 +67,10 @@ WHERE NOT (EXISTS (SELECT 1
     AND reservation.end_date > CAST(%(start)s AS DATE)
     AND (reservation.expires_at IS NULL OR reservation.expires_at > %(now)s)
   LIMIT ALL OFFSET %(param_2)s))"""
-_SEARCH_ORDER = """ ORDER BY property.property_id
+_PROBE_ORDER = """ ORDER BY property.property_id
 LIMIT %(limit)s"""
-SEARCH_FIRST_PAGE = _SEARCH_WHERE + _SEARCH_ORDER
-SEARCH_AFTER = _SEARCH_WHERE + " AND property.property_id > %(after)s" + _SEARCH_ORDER
+SEARCH_PROBE_FIRST_PAGE = _PROBE_WHERE + _PROBE_ORDER
+SEARCH_PROBE_AFTER = _PROBE_WHERE + " AND property.property_id > %(after)s" + _PROBE_ORDER
 
 SEARCH_GIST = GIST_TEXT.sql(PSYCOPG)
 
@@ -154,21 +165,24 @@ def _json(body: object, status: int = 200) -> Response:
     return Response(json.dumps(body), status, mimetype="application/json")
 
 
-def _search(sql_first: str, sql_after: str, *, gist: bool) -> Response:
+def _search(design: str) -> Response:
     args = request.args
     start = dt.date.fromisoformat(args["start_date"])
     end = start + dt.timedelta(days=int(args["nights"]))
     after = args.get("after")
     limit = int(args.get("limit", "100"))
-    params: dict[str, Any]
-    if gist:
-        params = {"start": start, "end": end, "after": after or "", "limit": limit}
-        sql = sql_first
+    params: dict[str, Any] = {
+        "start": start, "end": end, "after": after, "limit": limit, "now": dt.datetime.now(dt.UTC)
+    }  # fmt: skip
+    if design == "gist":
+        params["after"] = after or ""
+        sql = SEARCH_GIST
+    elif design == "probe":
+        params |= {"param_1": LONGEST_STAY_NIGHTS, "param_2": 0}
+        sql = SEARCH_PROBE_FIRST_PAGE if after is None else SEARCH_PROBE_AFTER
     else:
-        params = {"start": start, "end": end, "after": after, "limit": limit,
-                  "param_1": LONGEST_STAY_NIGHTS, "param_2": 0,
-                  "now": dt.datetime.now(dt.UTC)}  # fmt: skip
-        sql = sql_first if after is None else sql_after
+        params |= {"budget": PROBE_BUDGET, "cap": SPARSE_CAP}
+        sql = SEARCH
     with pool().connection() as conn, conn.cursor() as cur:
         cur.execute(sql, params)
         rows = cur.fetchall()
@@ -181,12 +195,17 @@ def _search(sql_first: str, sql_after: str, *, gist: bool) -> Response:
 
 @app.get("/api/v1/properties/available")
 def search() -> Response:
-    return _search(SEARCH_FIRST_PAGE, SEARCH_AFTER, gist=False)
+    return _search("service")
+
+
+@app.get("/api/v1/properties/available-probe")
+def search_probe() -> Response:
+    return _search("probe")
 
 
 @app.get("/api/v1/properties/available-gist")
 def search_gist() -> Response:
-    return _search(SEARCH_GIST, SEARCH_GIST, gist=True)
+    return _search("gist")
 
 
 @app.post("/api/v1/reservations")

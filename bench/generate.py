@@ -93,7 +93,7 @@ def generate(url: str, shape: Shape, settings: dict[str, str], *, replace: bool)
             raise SystemExit("table property exists: pass --replace to drop and regenerate")
         execute(conn, schema.drop_tables().sql)
         timings = create_and_load(conn, shape)
-        timings += [timed(conn, step.name, step.sql) for step in index_steps(shape)]
+        timings += [timed(conn, step.name, step.sql, None) for step in index_steps(shape)]
         return Report(server_version(conn), shape, timings, relation_sizes(conn, schema.TABLES))
     finally:
         conn.close()
@@ -121,6 +121,8 @@ def index_steps(shape: Shape) -> list[schema.Step]:
         steps += [schema.EXCLUSION_CONSTRAINT, schema.OWNER_BTREE]
     if not shape.legacy and shape.indexes in ("full", "search"):
         steps.append(schema.SEARCH_BTREE)
+    if not shape.legacy and shape.indexes in ("full", "search"):  # and what 0005 adds
+        return [*steps, *schema.free_gap_steps()]
     return [*steps, schema.VACUUM_ANALYZE]
 
 
@@ -222,7 +224,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--indexes",
         choices=INDEX_SETS,
         default="full",
-        help="full: the migrations' schema; search: keys + search B-tree; keys: keys only",
+        help="full: the migrations' schema; search: the same without the exclusion constraint;"
+        " keys: keys only",
     )
     parser.add_argument("--maintenance-work-mem", default="1GB")
     parser.add_argument("--seed", type=float, default=0.42, help="setseed() value, -1..1")

@@ -1,11 +1,13 @@
 -- wrk script of the HTTP load benchmark (bench/load.py runs it).
 --
 --   wrk -t2 -c100 -d30s -s bench/load.lua http://127.0.0.1:8000 -- \
---       MODE SEARCH_PATH PROPERTY_IDS_FILE RESERVATION_IDS_FILE
+--       MODE SEARCH_PATH PROPERTY_IDS_FILE RESERVATION_IDS_FILE [FIRST_DAY START_DAYS]
 --
 -- MODE: search | reserve | get | mix (70% search, 20% get, 10% reserve).
 -- SEARCH_PATH: the search route (the baseline also serves design (a) on another one).
 -- The files hold one id per line. done() prints one line "LOAD_RESULT {json}".
+-- FIRST_DAY (YYYY-MM-DD) and START_DAYS: searches start on one of the START_DAYS days
+-- from FIRST_DAY on (a season), instead of anywhere in the generated years.
 
 local TOKEN = "Bearer 6f1c2a4e-8d3b-4b7a-9e5f-2c1d0a9b8e7f"
 local FIRST_DAY = os.time({year = 2021, month = 1, day = 1, hour = 12})
@@ -41,6 +43,11 @@ function init(args)
   search_path = args[2] or "/api/v1/properties/available"
   property_ids = read_lines(args[3])
   reservation_ids = read_lines(args[4])
+  if args[5] then
+    local y, m, d = args[5]:match("(%d+)-(%d+)-(%d+)")
+    FIRST_DAY = os.time({year = tonumber(y), month = tonumber(m), day = tonumber(d), hour = 12})
+    SPAN_DAYS = tonumber(args[6])
+  end
   today = os.time()
   math.randomseed(os.time() * 1000 + thread_number)
 end

@@ -47,6 +47,8 @@ from ota_web.settings import DEFAULT_THREADS, DEFAULT_WORKERS
 LUA = Path(__file__).with_name("load.lua")
 SEARCH_PATH = "/api/v1/properties/available"
 GIST_SEARCH_PATH = "/api/v1/properties/available-gist"
+PROBE_SEARCH_PATH = "/api/v1/properties/available-probe"
+PROBE_KIND = "search (probe, before issue 21)"
 KINDS = ("search", "reserve", "get", "mix")
 RESERVATION_SAMPLE = 20_000
 TOKEN = "Bearer 6f1c2a4e-8d3b-4b7a-9e5f-2c1d0a9b8e7f"  # noqa: S105 - a mock token
@@ -80,6 +82,9 @@ class Options:
     syscalls: bool = False  # count the workers' system calls per request (perf stat)
     first_port: int = 18000
     out_dir: Path = Path(".ota/bench")
+    # Searches start on one of `season[1]` days from `season[0]` (ISO date) on.
+    season: tuple[str, int] | None = None
+    probe: bool = False  # also the baseline's search as it was before issue 21
 
 
 @attrs.frozen
@@ -318,6 +323,8 @@ def wrk(  # noqa: PLR0913, PLR0917
         "--timeout", "10s", "-s", str(LUA), f"http://127.0.0.1:{port}",
         "--", "mix" if kind == "mix" else kind, path, str(ids[0]), str(ids[1]),
     ]  # fmt: skip
+    if options.season is not None:
+        command += [options.season[0], str(options.season[1])]
     done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
     for line in done.stdout.splitlines():
         if line.startswith("LOAD_RESULT "):
@@ -346,8 +353,8 @@ def phase(  # noqa: PLR0913, PLR0917
     if meter is not None and before is not None:
         result["cpu_ms_per_request"] = _cpu_per_request(before, meter.read(target.name), result)
     result["load_average_after"] = load_average()
-    done = Phase(target.name, "search (a) GiST" if path == GIST_SEARCH_PATH else kind,
-                 round_, started, result)  # fmt: skip
+    label = {GIST_SEARCH_PATH: "search (a) GiST", PROBE_SEARCH_PATH: PROBE_KIND}.get(path, kind)
+    done = Phase(target.name, label, round_, started, result)
     print_phase(done)
     return done
 
@@ -382,6 +389,22 @@ def gist_phase(
     return result, rebuilt
 
 
+def rounds(
+    options: Options, servers: list[Target], ids: tuple[Path, Path], meter: CpuMeter | None
+) -> list[Phase]:
+    """Each kind on every target, round after round; and the search before issue 21 if asked."""
+    phases: list[Phase] = []
+    for round_ in range(1, options.rounds + 1):
+        for kind in options.kinds:
+            # Alternate who goes first from round to round.
+            order = servers if round_ % 2 else list(reversed(servers))
+            phases += [phase(options, t, kind, round_, ids, SEARCH_PATH, meter) for t in order]
+        if options.probe and "search" in options.kinds:
+            baseline = servers[-1]
+            phases.append(phase(options, baseline, "search", round_, ids, PROBE_SEARCH_PATH, meter))
+    return phases
+
+
 def run(options: Options) -> dict[str, Any]:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
@@ -413,11 +436,7 @@ def run(options: Options) -> dict[str, Any]:
             log = options.out_dir / f"load-{target.name.replace(' ', '-')}.log"
             pids[target.name] = stack.enter_context(running(target, log)).pid
         meter = CpuMeter.of(pids, options.url)
-        for round_ in range(1, options.rounds + 1):
-            for kind in options.kinds:
-                # Alternate who goes first from round to round.
-                order = servers if round_ % 2 else list(reversed(servers))
-                phases += [phase(options, t, kind, round_, ids, SEARCH_PATH, meter) for t in order]
+        phases += rounds(options, servers, ids, meter)
         if options.gist:
             gist, rebuilt = gist_phase(options, servers[-1], ids, meter)
             phases.append(gist)
@@ -583,16 +602,25 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[Options, Path | None]
         "--syscalls", action="store_true",
         help="count the workers' system calls and context switches per request (perf stat)",
     )  # fmt: skip
+    parser.add_argument(
+        "--season", nargs=2, metavar=("FIRST_DAY", "START_DAYS"),
+        help="searches start on one of START_DAYS days from FIRST_DAY (YYYY-MM-DD) on",
+    )  # fmt: skip
+    parser.add_argument(
+        "--probe", action="store_true",
+        help="also the baseline's search before issue 21 (one probe per property)",
+    )  # fmt: skip
     parser.add_argument("--first-port", type=int, default=18000)
     parser.add_argument("--out-dir", type=Path, default=Path(".ota/bench"))
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
+    season = None if args.season is None else (args.season[0], int(args.season[1]))
     options = Options(
         url=args.url, seconds=args.seconds, warm_up=args.warm_up, connections=args.connections,
         wrk_threads=args.wrk_threads, rounds=args.rounds, kinds=tuple(args.kinds),
         log_levels=tuple(args.log_levels), checkouts=tuple(args.checkouts),
         workers=args.workers, threads=args.threads, gist=not args.no_gist, syscalls=args.syscalls,
-        first_port=args.first_port, out_dir=args.out_dir,
+        first_port=args.first_port, out_dir=args.out_dir, season=season, probe=args.probe,
     )  # fmt: skip
     return options, args.json
 

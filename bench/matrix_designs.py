@@ -15,21 +15,17 @@ except for (a), which is the service's own statement in both of its shapes.
 - (e) (c) with (d) as its fallback.
 - (f) the probe budget, then the gap GiST's first `cap` matches after the probes in any
   order: fewer than `cap` are all the matches, sorted for the page; otherwise (d).
-- (g) (f)'s stages as a PL/pgSQL function (`bench.gap_search`), its statements' generic
-  plans cached, reading the sparse matches only when no probed property was free.
+- (g) (f)'s stages as a PL/pgSQL function, its statements' generic plans cached, reading
+  the sparse matches only when no probed property was free: the service's search now
+  (`ota_adapters.postgres.search_function`, migration 0005).
 - (h) (g) with half the probe budget.
 """
 
 from __future__ import annotations
 
-import functools
-
 import attrs
-from sqlalchemy.dialects import postgresql
 
-from bench import gap_search
 from bench.schema import LONGEST_STAY_NIGHTS
-from ota_adapters.postgres.statements import FREE_PROPERTIES, FREE_PROPERTIES_AFTER
 
 STAY = "daterange(%(start)s::date, %(end)s::date)"
 
@@ -107,6 +103,20 @@ UNION ALL
   WHERE (SELECT count(*) FROM sparse) = %(cap)s)
 ORDER BY property_id"""  # noqa: S608 -- fragments of this module
 
+# (a): the service's statement before issue 21, its constants inline.
+PROBE_EVERY_PROPERTY = f"""
+SELECT p.property_id, p.description FROM property p
+ WHERE p.property_id > %(after)s AND NOT EXISTS ({PROBE})
+ ORDER BY p.property_id LIMIT %(limit)s"""  # noqa: S608 -- fragments of this module
+
+# (g): the service's search function, with the probe budget and sparse cap it defaults to,
+# at the database's clock (the generated data holds no holds).
+CALL = """
+SELECT property_id, description
+  FROM free_properties(%(start)s::date, %(end)s::date, %(after)s, %(limit)s, now(),
+                       %(budget)s, %(cap)s)
+ ORDER BY property_id"""
+
 FALLBACK_AFTER = "(SELECT max(property_id) FROM probed)"
 FALLBACK_LIMIT = "(%(limit)s - (SELECT n FROM found))"
 
@@ -120,20 +130,6 @@ class Design:
 
     def sql(self, *, first_page: bool) -> str:
         return self.first_page_sql if first_page else self.next_page_sql
-
-
-@functools.cache
-def service_sql(*, with_cursor: bool) -> str:
-    """The service's search statement as psycopg2 receives it, its constants bound."""
-    statement = FREE_PROPERTIES_AFTER if with_cursor else FREE_PROPERTIES
-    compiled = statement.compile(
-        dialect=postgresql.psycopg2.dialect()  # type: ignore[no-untyped-call]
-    )
-    constants = {k: v for k, v in compiled.params.items() if v is not None}
-    sql: str = compiled.string
-    for name, value in constants.items():
-        sql = sql.replace(f"%({name})s", str(int(value)))
-    return sql
 
 
 def _same_sql(sql: str) -> tuple[str, str]:
@@ -151,9 +147,8 @@ def designs() -> list[Design]:
     return [
         Design(
             "a",
-            "per-property B-tree probe (the service's SQL)",
-            service_sql(with_cursor=False),
-            service_sql(with_cursor=True),
+            "per-property B-tree probe (the service's SQL before issue 21)",
+            *_same_sql(PROBE_EVERY_PROPERTY),
         ),
         Design("b", "gap GiST, then the page", *_same_sql(PAGE_OF.format(matches=on_gaps))),
         Design(
@@ -178,13 +173,13 @@ def designs() -> list[Design]:
         ),
         Design(
             "g",
-            "(f) as a PL/pgSQL function, sparse read only when no probe found one",
-            *_same_sql(gap_search.CALL),
+            "(f) as a PL/pgSQL function (the service's search function)",
+            *_same_sql(CALL),
         ),
         Design(
             "h",
             "(g) with half the probe budget",
-            *_same_sql(gap_search.CALL.replace("%(budget)s", "(%(budget)s / 2)")),
+            *_same_sql(CALL.replace("%(budget)s", "(%(budget)s / 2)")),
         ),
     ]
 

@@ -1,4 +1,4 @@
-"""Time the legacy-id migration (Alembic 0001 to head) on generated legacy data.
+"""Time the legacy migration (Alembic 0001 to head: ids, then free gaps) on generated legacy data.
 
 Fills the database in the legacy shape (`bench.generate --legacy`), or reuses legacy
 tables already there with `--reuse`, then runs the project's own upgrade,
@@ -249,7 +249,15 @@ def label(sql: str) -> str:
         ("CREATE INDEX reservation_search_idx", "search B-tree (CREATE INDEX)"),
         ("ALTER TABLE reservation ALTER COLUMN reservation_id SET NOT NULL", "constraints"),
         ("ALTER TABLE reservation ALTER COLUMN property_id", "reservation columns, NOT NULL"),
+        ("ALTER TABLE property ADD COLUMN chunk", "property.chunk (0005)"),
+        ("UPDATE property p SET chunk", "chunks (0005, UPDATE)"),
         ("ALTER TABLE property", "property columns, NOT NULL"),
+        ("INSERT INTO property_gap", "free gaps fill (0005, INSERT ... SELECT)"),
+        ("ALTER TABLE property_gap", "free gaps keys (0005)"),
+        ("CREATE INDEX property_gap_gap_idx", "GiST on gap (0005)"),
+        ("CREATE INDEX property_gap_chunk_idx", "GiST on (chunk, gap) (0005)"),
+        ("CREATE INDEX property_chunk_idx", "B-tree on (chunk, property_id) (0005)"),
+        ("VACUUM", "vacuum analyze (0005)"),
     )
     for prefix, name in known:
         if flat.startswith(prefix):

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import attrs
 
+from ota_adapters.postgres.free_gap_steps import DERIVE_STEPS
+from ota_adapters.postgres.free_gap_steps import VACUUM_ANALYZE as FREE_GAPS_VACUUM_ANALYZE
 from ota_core import LONGEST_STAY_NIGHTS  # the CHECK bound; the search look-back relies on it
 
-TABLES = ("property", "reservation", "idempotency_key")
+TABLES = ("property", "reservation", "idempotency_key", "property_gap")
 
 
 @attrs.frozen
@@ -23,7 +25,10 @@ class Step:
 
 
 def drop_tables() -> Step:
-    return Step("drop tables", "DROP TABLE IF EXISTS idempotency_key, reservation, property")
+    return Step(
+        "drop tables",
+        "DROP TABLE IF EXISTS idempotency_key, property_gap, reservation, property",
+    )
 
 
 def current_tables(*, property_key: bool) -> list[Step]:
@@ -165,4 +170,15 @@ KEY_GIST = Step(
 KEY_GIST_NAME = "reservation_key_stay_idx"
 
 VACUUM_ANALYZE = Step("vacuum analyze", "VACUUM (ANALYZE) property, reservation")
+
+
+def free_gap_steps() -> list[Step]:
+    """What migration 0005 adds, step by step (the free gaps, their upkeep, the search
+    function), and the vacuum it ends with."""
+    return [
+        *(Step(name, sql) for name, sql in DERIVE_STEPS),
+        Step("vacuum analyze", FREE_GAPS_VACUUM_ANALYZE),
+    ]
+
+
 ANALYZE = Step("analyze", "ANALYZE property, reservation")

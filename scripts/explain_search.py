@@ -1,4 +1,4 @@
-"""EXPLAIN ANALYZE and timings of the search query on generated data (ADR 0004).
+"""EXPLAIN ANALYZE and timings of the search query on generated data (ADRs 0004, 0022).
 
     python scripts/explain_search.py --database-url postgresql://postgres@127.0.0.1/scratch
 
@@ -19,11 +19,11 @@ from sqlalchemy.dialects import postgresql
 
 from ota_adapters.postgres import migrate
 from ota_adapters.postgres.engine import one_off_connection
-from ota_adapters.postgres.statements import free_properties_query
+from ota_adapters.postgres.search import free_properties_query
 from ota_core import DateRange
 
 FILL = """
-TRUNCATE idempotency_key, reservation, property;
+TRUNCATE idempotency_key, property_gap, reservation, property;
 INSERT INTO property SELECT 'P' || lpad(p::text, 7, '0'), 'property ' || p
 FROM generate_series(1, :properties) AS p;
 INSERT INTO reservation (reservation_id, property_id, start_date, number_of_nights)

@@ -27,7 +27,7 @@ POSTGRES15_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEST_PGDATA = PROJECT_ROOT / ".ota" / "test-pgdata"
 
-TABLES = ("idempotency_key", "reservation", "property")
+TABLES = ("idempotency_key", "property_gap", "reservation", "property")
 
 
 def unreachable_reason(url: str) -> str | None:

@@ -1,7 +1,8 @@
 """PostgreSQL storage: the ports of `ota_core` over SQLAlchemy Core and psycopg2.
 
 Double booking is impossible in the database itself (an exclusion constraint);
-search reads a B-tree with a bounded look-back. See ADRs 0004 to 0007.
+search probes a B-tree with a bounded look-back, then reads each property's free
+gaps, kept by triggers. See ADRs 0004 to 0007 and 0022.
 """
 
 from ota_adapters.postgres.embedded import embedded_database

@@ -25,6 +25,8 @@ import sqlalchemy as sa
 
 from ota_adapters.postgres.connection import UnitConnection
 from ota_adapters.postgres.engine import one_off_connection
+from ota_adapters.postgres.free_gaps import DROP_UPKEEP
+from ota_adapters.postgres.search_function import DROP_SEARCH_FUNCTION
 
 SHARD_COUNT = 8
 """Shards per distributed table.
@@ -105,6 +107,22 @@ def _keys_that_include_property_id(connection: sa.Connection) -> None:
         )
 
 
+def _without_free_gaps(connection: sa.Connection) -> None:
+    """Drop the free gaps (ADR 0022): on Citus, searches probe each property in its shard.
+
+    Their triggers write a second distributed table from inside a shard, which Citus
+    allows only as an unsafe setting, and the search function would send each of its
+    statements through the coordinator; keeping them on a cluster is still to be built
+    and measured. Without them, `property.chunk` has nothing to keep it either.
+    """
+    if not connection.scalar(sa.text("SELECT to_regclass('property_gap') IS NOT NULL")):
+        return
+    connection.exec_driver_sql(DROP_SEARCH_FUNCTION)
+    connection.exec_driver_sql(DROP_UPKEEP)
+    connection.exec_driver_sql("DROP TABLE property_gap")
+    connection.exec_driver_sql("ALTER TABLE property DROP COLUMN chunk")
+
+
 def distribute(connection: sa.Connection) -> bool:
     """On a Citus coordinator, distribute the tables not yet distributed; True if it is one."""
     if not is_citus_coordinator(connection):
@@ -112,6 +130,7 @@ def distribute(connection: sa.Connection) -> bool:
     # DDL that reaches many shards in one transaction: one connection per worker,
     # so later statements of the transaction see what earlier ones did.
     connection.execute(sa.text("SET LOCAL citus.multi_shard_modify_mode = 'sequential'"))
+    _without_free_gaps(connection)
     _keys_that_include_property_id(connection)
     for table, column, colocate_with in DISTRIBUTED:
         if _distributed(connection, table):

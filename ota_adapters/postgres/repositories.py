@@ -21,6 +21,7 @@ from ota_adapters.postgres.errors import read_errors
 from ota_adapters.postgres.holds import EXPIRED_HOLDS_FORGET, EXPIRED_HOLDS_FORGET_DISTRIBUTED
 from ota_adapters.postgres.moves import CALENDAR, MOVE
 from ota_adapters.postgres.owned import owned_reservations
+from ota_adapters.postgres.search import DEFAULT_SEARCH_BOUNDS, SearchBounds, free_properties
 from ota_adapters.postgres.statements import (
     OWNED_RESERVATION,
     OWNED_RESERVATION_LOCKED,
@@ -32,7 +33,6 @@ from ota_adapters.postgres.statements import (
     RESERVATION_BY_ID_LOCKED,
     RESERVATION_STATUS_UPDATE,
     ROUTED_LOCKED,
-    free_properties,
 )
 from ota_core import (
     Calendar,
@@ -62,9 +62,16 @@ Select = sa.Select[Any]
 
 
 class PostgresPropertyReader(PropertyReader):
-    def __init__(self, connection: UnitConnection, *, locking: bool = False) -> None:
+    def __init__(
+        self,
+        connection: UnitConnection,
+        *,
+        locking: bool = False,
+        search_bounds: SearchBounds = DEFAULT_SEARCH_BOUNDS,
+    ) -> None:
         self._connection = connection
         self._by_id = PROPERTY_BY_ID_LOCKED if locking else PROPERTY_BY_ID
+        self._search_bounds = search_bounds
 
     def get(self, property_id: PropertyId) -> Property | None:
         row = self._connection.run(self._by_id, {"property_id": property_id}).first()
@@ -73,7 +80,9 @@ class PostgresPropertyReader(PropertyReader):
     def list_free(
         self, stay: DateRange, *, after: PropertyId | None, limit: int, now: dt.datetime
     ) -> Sequence[Property]:
-        statement, values = free_properties(stay, after, limit, now)
+        probe = on_citus(self._connection)  # Citus keeps no free gaps (`citus`)
+        bounds = self._search_bounds
+        statement, values = free_properties(stay, after, limit, now, bounds, probe=probe)
         with read_errors():  # searches may read a replica
             rows = self._connection.run(statement, values)
             return [Property(row.property_id, row.description) for row in rows]
@@ -90,8 +99,10 @@ class PostgresPropertyReader(PropertyReader):
 
 
 class PostgresPropertyRepository(PostgresPropertyReader, PropertyRepository):
-    def __init__(self, connection: UnitConnection) -> None:
-        super().__init__(connection, locking=True)
+    def __init__(
+        self, connection: UnitConnection, *, search_bounds: SearchBounds = DEFAULT_SEARCH_BOUNDS
+    ) -> None:
+        super().__init__(connection, locking=True, search_bounds=search_bounds)
 
     def add(self, property_: Property) -> None:
         values = {"property_id": property_.id, "description": property_.description}

@@ -35,7 +35,11 @@ property_table = sa.Table(
     metadata,
     sa.Column("property_id", _PROPERTY_ID),
     sa.Column("description", sa.Text, nullable=False),
+    # Buckets of consecutive ids, set by a trigger on insert (`free_gaps`).
+    sa.Column("chunk", sa.Integer, nullable=False),
     sa.PrimaryKeyConstraint("property_id", name="property_pkey"),
+    # A chunk's size and its successor, read when a property is added (to split it).
+    sa.Index("property_chunk_idx", "chunk", "property_id"),
 )
 
 reservation_table = sa.Table(
@@ -120,4 +124,35 @@ idempotency_key_table = sa.Table(
     ),
     # Forgetting keys past their retention reads them oldest first.
     sa.Index("idempotency_key_created_at_idx", "created_at"),
+)
+
+# Each property's free gaps, the complement of its confirmed stays, kept by triggers
+# in the transaction of every change of a stay (`free_gaps`, ADR 0022).
+property_gap_table = sa.Table(
+    "property_gap",
+    metadata,
+    sa.Column("property_id", _PROPERTY_ID, nullable=False),
+    sa.Column("chunk", sa.Integer, nullable=False),
+    sa.Column("gap", postgresql.DATERANGE, nullable=False),
+    sa.PrimaryKeyConstraint("property_id", "gap", name="property_gap_pkey"),
+    sa.ForeignKeyConstraint(
+        ["property_id"], ["property.property_id"], name="property_gap_property_id_fkey"
+    ),
+    # Built by insertion (buffering), not by sorting: pages then group gaps by both
+    # bounds, as later bookings would, rather than by their start alone.
+    sa.Index(
+        "property_gap_gap_idx",
+        "gap",
+        postgresql_using="gist",
+        postgresql_include=["property_id"],
+        postgresql_with={"buffering": "on"},
+    ),
+    sa.Index(
+        "property_gap_chunk_idx",
+        "chunk",
+        "gap",
+        postgresql_using="gist",
+        postgresql_include=["property_id"],
+        postgresql_with={"buffering": "on"},
+    ),
 )

@@ -7,81 +7,20 @@ that. The booking has a module of its own (`booking`).
 
 from __future__ import annotations
 
-import datetime as dt
-
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from ota_adapters.postgres.holds import occupying
 from ota_adapters.postgres.schema import (
-    CONFIRMED_ONLY,
     idempotency_key_table,
     property_table,
     reservation_table,
 )
-from ota_core import LONGEST_STAY_NIGHTS, DateRange, PropertyId
 
 _p = property_table.c
 _r = reservation_table.c
 _k = idempotency_key_table.c
 
 _UTC_TIME = sa.DateTime(timezone=True)
-
-
-def _free_properties(*, with_cursor: bool) -> sa.Select[str, str]:
-    """One page of properties with no stay taking nights of [start, end) at `now`, by id.
-
-    Per property in id order, one probe of the (property_id, start_date)
-    B-tree over the stays that start in the `LONGEST_STAY_NIGHTS` days before
-    `end`: no stored stay is longer (a CHECK), so none that starts earlier
-    can reach into the stay. A page costs one probe per property scanned,
-    however many stays the table holds. The index includes `expires_at`, so
-    the probe passes over expired holds without reading the table.
-    """
-    # Typed in the SQL itself: `date - integer` is a date, whatever renders the parameter.
-    start = sa.cast(sa.bindparam("start", type_=sa.Date), sa.Date)
-    blocking = (
-        sa.select(sa.literal_column("1"))
-        .where(
-            _r.property_id == _p.property_id,
-            sa.text(f"reservation.{CONFIRMED_ONLY}"),
-            _r.start_date < sa.bindparam("end", type_=sa.Date),
-            _r.start_date > start - LONGEST_STAY_NIGHTS,
-            _r.end_date > start,
-            occupying(_r.expires_at, sa.bindparam("now", type_=_UTC_TIME)),
-        )
-        # OFFSET keeps PostgreSQL from turning NOT EXISTS into an anti-join: misled
-        # by the correlated date bounds, the planner would often read the whole
-        # table instead of probing per property (ADR 0004).
-        .offset(0)
-        .exists()
-    )
-    query = sa.select(_p.property_id, _p.description).where(~blocking)
-    if with_cursor:
-        query = query.where(_p.property_id > sa.bindparam("after", type_=sa.Text))
-    return query.order_by(_p.property_id).limit(sa.bindparam("limit", type_=sa.Integer))
-
-
-FREE_PROPERTIES = _free_properties(with_cursor=False)
-FREE_PROPERTIES_AFTER = _free_properties(with_cursor=True)
-
-
-def free_properties(
-    stay: DateRange, after: PropertyId | None, limit: int, now: dt.datetime
-) -> tuple[sa.Select[str, str], dict[str, object]]:
-    """The statement of one page of search, and its values."""
-    values: dict[str, object] = {"start": stay.start, "end": stay.end, "limit": limit, "now": now}
-    if after is None:
-        return FREE_PROPERTIES, values
-    return FREE_PROPERTIES_AFTER, values | {"after": after}
-
-
-def free_properties_query(
-    stay: DateRange, after: PropertyId | None, limit: int, now: dt.datetime
-) -> sa.Select[str, str]:
-    """The page's statement with its values bound in (to render it or EXPLAIN it)."""
-    statement, values = free_properties(stay, after, limit, now)
-    return statement.params(values)
 
 
 def _locked(statement: sa.Select[tuple[object, ...]]) -> sa.Select[tuple[object, ...]]:
@@ -106,12 +45,27 @@ _RESERVATION_ID = sa.bindparam("reservation_id", type_=sa.Uuid)
 _OWNER = sa.bindparam("owner", type_=sa.Uuid)
 
 RESERVATION_BY_ID = sa.select(*RESERVATION_COLUMNS).where(_r.reservation_id == _RESERVATION_ID)
-RESERVATION_BY_ID_LOCKED = _locked(RESERVATION_BY_ID)
 # By id and owner in one statement: someone else's reservation reads as no row, as an unknown id.
 OWNED_RESERVATION = sa.select(*RESERVATION_COLUMNS).where(
     _r.reservation_id == _RESERVATION_ID, _r.owner == _OWNER
 )
-OWNED_RESERVATION_LOCKED = _locked(OWNED_RESERVATION)
+
+# The reservation's property is locked first, then the reservation: the order in which a
+# booking takes them (the property, then the stays it meets). A cancellation that locked
+# its stay first, then the property (in the trigger keeping the free gaps), would
+# deadlock with a booking of the same nights waiting for that stay.
+_PROPERTY_OF_RESERVATION_LOCKED = _locked(
+    sa.select(_p.property_id).where(
+        _p.property_id
+        == sa.select(_r.property_id).where(_r.reservation_id == _RESERVATION_ID).scalar_subquery()
+    )
+)
+RESERVATION_BY_ID_LOCKED = _locked(
+    RESERVATION_BY_ID.where(sa.exists(_PROPERTY_OF_RESERVATION_LOCKED))
+)
+OWNED_RESERVATION_LOCKED = _locked(
+    OWNED_RESERVATION.where(sa.exists(_PROPERTY_OF_RESERVATION_LOCKED))
+)
 
 # On Citus, a row lock needs the shard: the property first (a read of every shard),
 # then the row locked in its own (a reservation's property never changes).
@@ -119,9 +73,10 @@ PROPERTY_OF_RESERVATION = sa.select(_r.property_id).where(
     _r.reservation_id == sa.bindparam("reservation_id", type_=sa.Uuid)
 )
 _IN_ITS_SHARD = _r.property_id == sa.bindparam("property_id", type_=sa.Text)
+# No property lock first there: Citus keeps no free gaps, whose trigger would lock it.
 ROUTED_LOCKED = {
-    RESERVATION_BY_ID_LOCKED: RESERVATION_BY_ID_LOCKED.where(_IN_ITS_SHARD),
-    OWNED_RESERVATION_LOCKED: OWNED_RESERVATION_LOCKED.where(_IN_ITS_SHARD),
+    RESERVATION_BY_ID_LOCKED: _locked(RESERVATION_BY_ID.where(_IN_ITS_SHARD)),
+    OWNED_RESERVATION_LOCKED: _locked(OWNED_RESERVATION.where(_IN_ITS_SHARD)),
 }
 
 IDEMPOTENCY_RECORD_BY_KEY_LOCKED = _locked(

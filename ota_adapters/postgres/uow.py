@@ -5,7 +5,9 @@ COMMITTED, with the rows it reads by id locked (`repositories`).
 `PostgresReadOnlyUnitOfWork` only reads, locking nothing, and rolls back: each
 read sees what was committed before it began. `partial(PostgresUnitOfWork, engine)`
 and `partial(PostgresReadOnlyUnitOfWork, engine)` are the factories use cases take;
-`engine` is one of `build_engine`'s.
+`engine` is one of `build_engine`'s; `search_bounds` changes what a page of search
+may cost before it changes stage, never its answer (the contract tests shrink them
+to run every stage on a handful of properties).
 
 Read-only work does not run in autocommit on the same pool: SQLAlchemy then resets
 the isolation level when it takes the connection back, psycopg2 sends a `SET` for
@@ -27,14 +29,18 @@ from ota_adapters.postgres.repositories import (
     PostgresReservationReader,
     PostgresReservationRepository,
 )
+from ota_adapters.postgres.search import DEFAULT_SEARCH_BOUNDS, SearchBounds
 from ota_core import ReadOnlyUnitOfWork, UnitOfWork
 
 
 class _OnOneConnection:
     """Checks a connection out for the `with` block and gives it back when the block ends."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(
+        self, engine: sa.Engine, *, search_bounds: SearchBounds = DEFAULT_SEARCH_BOUNDS
+    ) -> None:
         self._engine = engine
+        self._search_bounds = search_bounds
         self._connection: UnitConnection | None = None
 
     def _check_out(self) -> UnitConnection:
@@ -61,7 +67,7 @@ class PostgresUnitOfWork(_OnOneConnection, UnitOfWork):
 
     def __enter__(self) -> Self:
         connection = self._check_out()
-        self.properties = PostgresPropertyRepository(connection)
+        self.properties = PostgresPropertyRepository(connection, search_bounds=self._search_bounds)
         self.reservations = PostgresReservationRepository(connection)
         self.idempotency_keys = PostgresIdempotencyKeys(connection)
         return self
@@ -78,6 +84,6 @@ class PostgresReadOnlyUnitOfWork(_OnOneConnection, ReadOnlyUnitOfWork):
 
     def __enter__(self) -> Self:
         connection = self._check_out()
-        self.properties = PostgresPropertyReader(connection)
+        self.properties = PostgresPropertyReader(connection, search_bounds=self._search_bounds)
         self.reservations = PostgresReservationReader(connection)
         return self

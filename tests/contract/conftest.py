@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from ota_adapters.memory import InMemoryStore
 from ota_adapters.postgres import PostgresReadOnlyUnitOfWork, PostgresUnitOfWork
+from ota_adapters.postgres.search import SearchBounds
 from ota_core import ReadOnlyUnitOfWorkFactory, UnitOfWorkFactory
 from tests.postgres_servers import truncate
 
@@ -37,6 +38,11 @@ def memory_storage(_request: pytest.FixtureRequest) -> Iterator[Factories]:
     yield Factories(store.unit_of_work, store.read_only_unit_of_work)
 
 
+# Bounds this small make a handful of properties take every stage of a page of search
+# (probes, the capped read of the gaps, the walk by chunk); bounds never change a page.
+SMALL_SEARCH_BOUNDS = SearchBounds(probe_budget=2, sparse_cap=3)
+
+
 def postgres_storage(engine_fixture: str) -> Harness:
     """A harness over the session's database on one server, emptied for each test."""
 
@@ -45,7 +51,8 @@ def postgres_storage(engine_fixture: str) -> Harness:
         engine: sa.Engine = request.getfixturevalue(engine_fixture)
         truncate(engine)
         yield Factories(
-            partial(PostgresUnitOfWork, engine), partial(PostgresReadOnlyUnitOfWork, engine)
+            partial(PostgresUnitOfWork, engine, search_bounds=SMALL_SEARCH_BOUNDS),
+            partial(PostgresReadOnlyUnitOfWork, engine, search_bounds=SMALL_SEARCH_BOUNDS),
         )
 
     return harness
@@ -66,8 +73,18 @@ MARKS = {
 
 
 @pytest.fixture(params=[pytest.param(name, marks=MARKS.get(name, ())) for name in HARNESSES])
-def storage(request: pytest.FixtureRequest) -> Iterator[Factories]:
-    with HARNESSES[request.param](request) as factories:
+def fresh_storage(
+    request: pytest.FixtureRequest,
+) -> Callable[[], AbstractContextManager[Factories]]:
+    """Makes a fresh, empty storage of one adapter each time it is called (per example)."""
+    return partial(HARNESSES[request.param], request)
+
+
+@pytest.fixture
+def storage(
+    fresh_storage: Callable[[], AbstractContextManager[Factories]],
+) -> Iterator[Factories]:
+    with fresh_storage() as factories:
         yield factories
 
 

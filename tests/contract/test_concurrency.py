@@ -117,3 +117,54 @@ def test_of_many_cancellations_of_one_reservation_exactly_one_cancels_it(
 
     assert outcome == Counter({ReservationStatus.CANCELLED: RACERS})
     assert saved == Counter(saves=1), "the others found it cancelled already"
+
+
+def _cancel_while_booking(
+    uow: UnitOfWorkFactory, held: Reservation, contenders: list[Reservation]
+) -> tuple[ReservationStatus, Counter[str]]:
+    """Cancels `held` while `contenders` book, all started together."""
+    start_together = threading.Barrier(len(contenders) + 1)
+
+    def cancel_held() -> ReservationStatus:
+        start_together.wait()
+        cancel = CancelReservation(uow, AvailabilityPolicy(), FixedClock(RECORDED_AT))
+        return cancel.execute(held.id, GUEST).status
+
+    def book(reservation: Reservation) -> str:
+        start_together.wait()
+        try:
+            with uow() as work:
+                work.reservations.add(reservation)
+                work.commit()
+        except DatesUnavailable:
+            return "refused"
+        return "accepted"
+
+    with ThreadPoolExecutor(max_workers=len(contenders) + 1) as pool:
+        cancelled = pool.submit(cancel_held)
+        outcome = Counter(pool.map(book, contenders))
+        return cancelled.result(), outcome
+
+
+def test_a_cancellation_racing_bookings_of_its_nights_leaves_one_state_of_them(
+    uow: UnitOfWorkFactory,
+) -> None:
+    """The cancellation frees the nights while bookings of them wait for it: it never
+    fails, at most one booking takes the nights, and search sees them taken or free."""
+    _given_property(uow)
+    for round_ in range(10):
+        held = a_reservation("P1", stay(20 * round_, 5))
+        with uow() as work:
+            work.reservations.add(held)
+            work.commit()
+        contenders = [a_reservation("P1", stay(20 * round_ + 2, 5)) for _ in range(8)]
+
+        status, outcome = _cancel_while_booking(uow, held, contenders)
+
+        assert status == ReservationStatus.CANCELLED
+        assert outcome["accepted"] == len(_confirmed_stays(uow, contenders)) <= 1
+        with uow() as work:
+            free = work.properties.list_free(
+                stay(20 * round_, 9), after=None, limit=1, now=RECORDED_AT
+            )
+        assert [p.id for p in free] == ([] if outcome["accepted"] else ["P1"])

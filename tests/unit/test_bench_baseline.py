@@ -7,11 +7,8 @@ from sqlalchemy.dialects import postgresql
 
 from bench import baseline_app
 from ota_adapters.postgres.booking import BOOKING
-from ota_adapters.postgres.statements import (
-    FREE_PROPERTIES,
-    FREE_PROPERTIES_AFTER,
-    OWNED_RESERVATION,
-)
+from ota_adapters.postgres.search import FREE_PROPERTIES
+from ota_adapters.postgres.statements import OWNED_RESERVATION
 
 
 def _rendered(statement: object) -> str:
@@ -26,12 +23,11 @@ def _words(sql: str) -> str:
 @pytest.mark.parametrize(
     ("sql", "service"),
     [
-        (baseline_app.SEARCH_FIRST_PAGE, FREE_PROPERTIES),
-        (baseline_app.SEARCH_AFTER, FREE_PROPERTIES_AFTER),
+        (baseline_app.SEARCH, FREE_PROPERTIES),
         (baseline_app.BOOKING, BOOKING),
         (baseline_app.GET, OWNED_RESERVATION),
     ],
-    ids=["search", "search-after", "booking", "read-by-id"],
+    ids=["search", "booking", "read-by-id"],
 )
 def test_each_statement_is_the_services(sql: str, service: object) -> None:
     assert _words(sql) == _rendered(service)

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from bench.matrix_data import RowStream
-from bench.matrix_designs import designs, service_sql
+from bench.matrix_designs import designs
 from bench.matrix_plot import GOAL_MS, markdown, svg, throughput_table, y_of
 from bench.matrix_run import Budget, Cell, CellResult, Stats, percentile, samples_for
 from bench.matrix_seasons import (
@@ -122,11 +122,10 @@ def test_every_design_uses_only_the_known_placeholders() -> None:
             assert "{" not in design.sql(first_page=first_page)
 
 
-def test_design_a_is_the_services_statement_with_its_constants_inline() -> None:
-    sql = service_sql(with_cursor=True)
-    assert "%(after)s" in sql
-    assert "- 365" in sql
-    assert "after" not in service_sql(with_cursor=False)
+def test_design_a_probes_with_the_look_back_inline_and_g_calls_the_search_function() -> None:
+    by_key = {design.key: design for design in designs()}
+    assert "- 365" in by_key["a"].sql(first_page=False)
+    assert "free_properties(" in by_key["g"].sql(first_page=True)
 
 
 def test_the_pgbench_script_leaves_no_psycopg2_placeholder() -> None:

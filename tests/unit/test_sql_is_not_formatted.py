@@ -47,8 +47,40 @@ ALLOWED: dict[tuple[str, tuple[str, ...]], str] = {
     ("ota_adapters/postgres/legacy_ids.py", ("LEGACY_RESERVATION_NAMESPACE",)): (
         "the UUID namespace of legacy ids, a constant"
     ),
-    ("ota_adapters/postgres/statements.py", ("CONFIRMED_ONLY",)): (
-        "the partial index predicate, a constant: a parameter would keep the index unused"
+    ("ota_adapters/postgres/free_gaps.py", ("CHUNK_SIZE", "CHUNK_SPACING")): (
+        "the chunks' size and spacing, module constants"
+    ),
+    (
+        "ota_adapters/postgres/free_gaps.py",
+        ("takes_gap('reservation', holds=holds)", "takes_gap('r', holds=holds)"),
+    ): ("the constant predicate of a stay taking a gap, before or with holds"),
+    ("ota_adapters/postgres/free_gaps.py", ("gaps_from_stays(holds=holds)",)): (
+        "the module's constant query, before or with holds"
+    ),
+    (
+        "ota_adapters/postgres/gap_sync.py",
+        ("takes_gap('OLD', holds=holds)", "takes_gap('NEW', holds=holds)"),
+    ): ("the constant predicate of a stay taking a gap, before or with holds"),
+    ("ota_adapters/postgres/gap_sync.py", ("new", "old", "expiry", "old", "new", "changed")): (
+        "constant fragments of the triggers, before or with holds"
+    ),
+    ("ota_adapters/postgres/search_function.py", ("property_id", "LONGEST_STAY_NIGHTS")): (
+        "a constant column reference and the schema's look-back"
+    ),
+    (
+        "ota_adapters/postgres/search_function.py",
+        (
+            "at_time",
+            "PROBE_BUDGET",
+            "SPARSE_CAP",
+            "LONGEST_STAY_NIGHTS",
+            "live",
+            "sparse_hold",
+            "dense_hold",
+        ),
+    ): "the function's default bounds, look-back and constant fragments before or with holds",
+    ("ota_adapters/postgres/free_gaps.py", ("CHUNK_SIZE", "CHUNK_SIZE", "CHUNK_SPACING")): (
+        "the chunks' size and spacing, module constants"
     ),
     (MIGRATION_0002, ("LONGEST_STAY_NIGHTS", "CONFIRMED_ONLY")): "the schema's constants",
     ("ota_adapters/postgres/holds.py", ("CONFIRMED_ONLY",)): (
@@ -64,6 +96,9 @@ ALLOWED: dict[tuple[str, tuple[str, ...]], str] = {
         "a constraint name read from the catalog, quoted as an identifier (DDL takes no parameters)"
     ),
     ("tests/postgres_servers.py", ("', '.join(TABLES)",)): "the test module's table names",
+    ("tests/integration/postgres/test_free_gaps.py", ("GAPS_FROM_STAYS",)): (
+        "the adapter's constant query recomputing the gaps"
+    ),
     ("tests/integration/postgres/test_partitioning.py", ("n", "PARTITIONS", "n")): (
         "a partition's number and the partition count, ints of the test's own loop: "
         "partition bounds take no parameters"
@@ -96,7 +131,6 @@ ALLOWED: dict[tuple[str, tuple[str, ...]], str] = {
     ),
     ("bench/gap_schema.py", ("CHUNK_SPACING",)): "a module constant",
     ("bench/gap_schema.py", ("GAPS_FROM_STAYS",)): "the module's constant query",
-    ("bench/gap_search.py", ("LONGEST_STAY_NIGHTS",)): "the schema's look-back constant",
     ("bench/gap_upkeep.py", ("SYNC_FUNCTION.replace('{lock}', lock)",)): (
         "the trigger function with a lock clause chosen by a flag"
     ),
