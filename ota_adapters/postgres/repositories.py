@@ -1,4 +1,4 @@
-"""The repositories over one unit of work's connection: rows become domain objects here.
+"""The reservations over one unit of work's connection: rows become domain objects here.
 
 In a read-write unit of work a row read by id is locked until the transaction
 ends (`locking=True`): the port's promise that a read-check-write is atomic.
@@ -17,17 +17,12 @@ from ota_adapters.postgres.booking import RELEASE_CLAIM, BookingOutcome, booking
 from ota_adapters.postgres.booking_routed import book_routed
 from ota_adapters.postgres.citus import on_citus
 from ota_adapters.postgres.connection import UnitConnection
-from ota_adapters.postgres.errors import read_errors
 from ota_adapters.postgres.holds import EXPIRED_HOLDS_FORGET, EXPIRED_HOLDS_FORGET_DISTRIBUTED
-from ota_adapters.postgres.moves import CALENDAR, MOVE
+from ota_adapters.postgres.moves import MOVE
 from ota_adapters.postgres.owned import owned_reservations
-from ota_adapters.postgres.search import DEFAULT_SEARCH_BOUNDS, SearchBounds, free_properties
 from ota_adapters.postgres.statements import (
     OWNED_RESERVATION,
     OWNED_RESERVATION_LOCKED,
-    PROPERTY_BY_ID,
-    PROPERTY_BY_ID_LOCKED,
-    PROPERTY_INSERT,
     PROPERTY_OF_RESERVATION,
     RESERVATION_BY_ID,
     RESERVATION_BY_ID_LOCKED,
@@ -35,16 +30,12 @@ from ota_adapters.postgres.statements import (
     ROUTED_LOCKED,
 )
 from ota_core import (
-    Calendar,
     DateRange,
     DatesUnavailable,
     IdempotencyKeyTaken,
     IdempotencyRecord,
     Principal,
-    Property,
     PropertyId,
-    PropertyReader,
-    PropertyRepository,
     Reservation,
     ReservationCursor,
     ReservationFilter,
@@ -59,54 +50,6 @@ from ota_core.policy import check_stay_length
 
 Row = sa.Row[Any]
 Select = sa.Select[Any]
-
-
-class PostgresPropertyReader(PropertyReader):
-    def __init__(
-        self,
-        connection: UnitConnection,
-        *,
-        locking: bool = False,
-        search_bounds: SearchBounds = DEFAULT_SEARCH_BOUNDS,
-    ) -> None:
-        self._connection = connection
-        self._by_id = PROPERTY_BY_ID_LOCKED if locking else PROPERTY_BY_ID
-        self._search_bounds = search_bounds
-
-    def get(self, property_id: PropertyId) -> Property | None:
-        row = self._connection.run(self._by_id, {"property_id": property_id}).first()
-        return None if row is None else Property(row.property_id, row.description)
-
-    def list_free(
-        self, stay: DateRange, *, after: PropertyId | None, limit: int, now: dt.datetime
-    ) -> Sequence[Property]:
-        probe = on_citus(self._connection)  # Citus keeps no free gaps (`citus`)
-        bounds = self._search_bounds
-        statement, values = free_properties(stay, after, limit, now, bounds, probe=probe)
-        with read_errors():  # searches may read a replica
-            rows = self._connection.run(statement, values)
-            return [Property(row.property_id, row.description) for row in rows]
-
-    def calendar(
-        self, property_id: PropertyId, window: DateRange, *, now: dt.datetime
-    ) -> Calendar | None:
-        values = {"property_id": property_id, "from": window.start, "to": window.end, "now": now}
-        rows = self._connection.run(CALENDAR, values).all()
-        if not rows:
-            return None
-        taken = (DateRange(r.taken_start, r.taken_end) for r in rows if r.taken_start is not None)
-        return Calendar(window, tuple(taken))
-
-
-class PostgresPropertyRepository(PostgresPropertyReader, PropertyRepository):
-    def __init__(
-        self, connection: UnitConnection, *, search_bounds: SearchBounds = DEFAULT_SEARCH_BOUNDS
-    ) -> None:
-        super().__init__(connection, locking=True, search_bounds=search_bounds)
-
-    def add(self, property_: Property) -> None:
-        values = {"property_id": property_.id, "description": property_.description}
-        self._connection.run(PROPERTY_INSERT, values)
 
 
 class PostgresReservationReader(ReservationReader):

@@ -23,9 +23,8 @@ import sqlalchemy as sa
 
 from ota_adapters.postgres.connection import UnitConnection
 from ota_adapters.postgres.keys import PostgresIdempotencyKeys
+from ota_adapters.postgres.properties import PostgresPropertyReader, PostgresPropertyRepository
 from ota_adapters.postgres.repositories import (
-    PostgresPropertyReader,
-    PostgresPropertyRepository,
     PostgresReservationReader,
     PostgresReservationRepository,
 )

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from ota_adapters.postgres import PostgresReadOnlyUnitOfWork, PostgresUnitOfWork, build_engine
 from ota_adapters.postgres.booking import booking
 from ota_adapters.postgres.connection import UnitConnection
-from ota_adapters.postgres.repositories import PostgresPropertyReader
+from ota_adapters.postgres.properties import PostgresPropertyReader
 from ota_core import (
     DateRange,
     DatesUnavailable,
