@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ota_adapters.postgres.schema import CONFIRMED_ONLY, reservation_table
+from ota_adapters.postgres.statements import forget_in_batches
 
 _r = reservation_table.c
 _UTC_TIME = sa.DateTime(timezone=True)
@@ -62,23 +63,7 @@ def after(cte: sa.CTE) -> sa.ColumnElement[bool]:
     return sa.select(sa.func.count()).select_from(cte).scalar_subquery() >= sa.literal_column("0")
 
 
-_EXPIRED = (
-    sa.select(_r.reservation_id)
-    .where(_r.expires_at <= sa.bindparam("cutoff", type_=_UTC_TIME))
-    .order_by(_r.expires_at)
-    .limit(sa.bindparam("limit", type_=sa.Integer))
-)
-
-# Up to `limit` holds expired by `cutoff`, released ones too; none another transaction holds.
-EXPIRED_HOLDS_FORGET = (
-    sa.delete(reservation_table)
-    .where(_r.reservation_id.in_(_EXPIRED.with_for_update(skip_locked=True).scalar_subquery()))
-    .returning(_r.reservation_id)
-)
-# Citus runs no FOR UPDATE over many shards: the holds are chosen unlocked, and one that
-# another transaction deleted meanwhile is not deleted twice (nor counted).
-EXPIRED_HOLDS_FORGET_DISTRIBUTED = (
-    sa.delete(reservation_table)
-    .where(_r.reservation_id.in_(_EXPIRED.scalar_subquery()))
-    .returning(_r.reservation_id)
+# Up to `limit` holds expired by `cutoff`, released ones too, the longest expired first.
+EXPIRED_HOLDS_FORGET, EXPIRED_HOLDS_FORGET_DISTRIBUTED = forget_in_batches(
+    _r.reservation_id, _r.expires_at <= sa.bindparam("cutoff", type_=_UTC_TIME), _r.expires_at
 )

@@ -7,6 +7,8 @@ that. The booking has a module of its own (`booking`).
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
@@ -124,23 +126,27 @@ IDEMPOTENCY_RECORD_INSERT = (
     .returning(_k.key)
 )
 
-_FORGETTABLE = (
-    sa.select(_k.key)
-    .where(_k.created_at < sa.bindparam("cutoff", type_=_UTC_TIME))
-    .order_by(_k.created_at)
-    .limit(sa.bindparam("limit", type_=sa.Integer))
-)
 
-# Up to `limit` records made before `cutoff`, oldest first; none another transaction holds.
-IDEMPOTENCY_RECORDS_FORGET = (
-    sa.delete(idempotency_key_table)
-    .where(_k.key.in_(_FORGETTABLE.with_for_update(skip_locked=True).scalar_subquery()))
-    .returning(_k.key)
-)
-# Citus runs no FOR UPDATE over many shards: the oldest records are chosen unlocked, and
-# a record that another transaction forgot meanwhile is not deleted twice (nor counted).
-IDEMPOTENCY_RECORDS_FORGET_DISTRIBUTED = (
-    sa.delete(idempotency_key_table)
-    .where(_k.key.in_(_FORGETTABLE.scalar_subquery()))
-    .returning(_k.key)
+def forget_in_batches(
+    key: sa.Column[Any], due: sa.ColumnElement[bool], oldest: sa.Column[Any]
+) -> tuple[sa.Executable, sa.Executable]:
+    """Deleting up to `limit` rows that are `due`, `oldest` first: for one node, for Citus.
+
+    One node skips the rows another transaction holds (FOR UPDATE SKIP LOCKED). Citus
+    runs no FOR UPDATE over many shards: there the rows are chosen unlocked, and a row
+    that another transaction deleted meanwhile is not deleted twice (nor counted).
+    """
+    chosen = sa.select(key).where(due).order_by(oldest)
+    chosen = chosen.limit(sa.bindparam("limit", type_=sa.Integer))
+
+    def delete(rows: sa.Select[Any]) -> sa.Delete:
+        return sa.delete(key.table).where(key.in_(rows.scalar_subquery()))
+
+    locked = delete(chosen.with_for_update(skip_locked=True))
+    return locked.returning(key), delete(chosen).returning(key)
+
+
+# Up to `limit` records made before `cutoff`, oldest first.
+IDEMPOTENCY_RECORDS_FORGET, IDEMPOTENCY_RECORDS_FORGET_DISTRIBUTED = forget_in_batches(
+    _k.key, _k.created_at < sa.bindparam("cutoff", type_=_UTC_TIME), _k.created_at
 )
