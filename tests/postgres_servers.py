@@ -109,5 +109,6 @@ def sample_database_engine(admin_url: str) -> Iterator[sa.Engine]:
 def truncate(engine: sa.Engine) -> None:
     """Empty the service's tables (on Citus there is no `property_gap`: `citus`)."""
     with engine.begin() as connection:
-        present = [t for t in TABLES if connection.scalar(sa.text(f"SELECT to_regclass('{t}')"))]
+        exists = sa.text("SELECT to_regclass(:table) IS NOT NULL")
+        present = [table for table in TABLES if connection.scalar(exists, {"table": table})]
         connection.execute(sa.text(f"TRUNCATE {', '.join(present)}"))
