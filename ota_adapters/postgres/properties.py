@@ -40,10 +40,10 @@ class PostgresPropertyReader(PropertyReader):
     def list_free(
         self, stay: DateRange, *, after: PropertyId | None, limit: int, now: dt.datetime
     ) -> Sequence[Property]:
-        probe = on_citus(self._connection)  # Citus keeps no free gaps (`citus`)
         bounds = self._search_bounds
-        statement, values = free_properties(stay, after, limit, now, bounds, probe=probe)
         with read_errors():  # searches may read a replica
+            probe = on_citus(self._connection)  # Citus keeps no free gaps (`citus`)
+            statement, values = free_properties(stay, after, limit, now, bounds, probe=probe)
             rows = self._connection.run(statement, values)
             return [Property(row.property_id, row.description) for row in rows]
 

@@ -163,6 +163,9 @@ class _ConflictWithRecovery(psycopg2.errors.SerializationFailure):
 class _CancelledByStandby:
     """A connection whose statements a hot standby cancels, as its replay conflicts with them."""
 
+    def __init__(self) -> None:
+        self.info: dict[str, object] = {}  # what a unit's connection keeps (`citus.on_citus`)
+
     def run(self, *_args: object) -> None:
         cancelled = _ConflictWithRecovery("canceling statement due to conflict with recovery")
         raise sa.exc.OperationalError("SELECT ...", {}, cancelled)
