@@ -50,6 +50,33 @@ _PRINCIPAL = sa.bindparam("principal", type_=sa.Uuid)
 _THE_KEY = sa.and_(_k.principal == _PRINCIPAL, _k.key == _KEY)
 
 
+def stay_row(property_id: sa.ColumnElement[Any]) -> sa.Select[Any]:
+    """The new stay's values as a row, its property the one `property_id` selects (locked)."""
+    return sa.select(
+        sa.bindparam("reservation_id", type_=sa.Uuid),
+        property_id,
+        sa.bindparam("start_date", type_=sa.Date),
+        sa.bindparam("number_of_nights", type_=sa.Integer),
+        sa.bindparam("status", type_=sa.Text),
+        _CREATED_AT,
+        sa.bindparam("owner", type_=sa.Uuid),
+        sa.bindparam("expires_at", type_=sa.DateTime(timezone=True)),
+    )
+
+
+_STAY_COLUMNS = ["reservation_id", "property_id", "start_date", "number_of_nights", "status",
+                 "created_at", "owner", "expires_at"]  # fmt: skip
+
+
+def insert_stay(stay: sa.Select[Any]) -> postgresql.Insert:
+    """Insert the row `stay` selects, unless a live stay of the property overlaps it."""
+    return (
+        postgresql.insert(reservation_table)
+        .from_select(_STAY_COLUMNS, stay)
+        .on_conflict_do_nothing(constraint=NO_OVERLAP)
+    )
+
+
 def _booking(*, with_key: bool) -> sa.Select[Any]:
     locked = (
         sa.select(_p.property_id)
@@ -79,29 +106,8 @@ def _booking(*, with_key: bool) -> sa.Select[Any]:
     )
     # With a key, a stay row only once the key is claimed: `locked JOIN claimed ON true`.
     source = locked.join(claimed, sa.true()) if with_key else locked
-    stay = (
-        sa.select(
-            sa.bindparam("reservation_id", type_=sa.Uuid),
-            locked.c.property_id,
-            sa.bindparam("start_date", type_=sa.Date),
-            sa.bindparam("number_of_nights", type_=sa.Integer),
-            sa.bindparam("status", type_=sa.Text),
-            _CREATED_AT,
-            sa.bindparam("owner", type_=sa.Uuid),
-            sa.bindparam("expires_at", type_=sa.DateTime(timezone=True)),
-        )
-        .select_from(source)
-        .where(after(swept))
-    )
-    columns = ["reservation_id", "property_id", "start_date", "number_of_nights", "status",
-               "created_at", "owner", "expires_at"]  # fmt: skip
-    booked = (
-        postgresql.insert(reservation_table)
-        .from_select(columns, stay)
-        .on_conflict_do_nothing(constraint=NO_OVERLAP)
-        .returning(reservation_table.c.reservation_id)
-        .cte("booked")
-    )
+    stay = stay_row(locked.c.property_id).select_from(source).where(after(swept))
+    booked = insert_stay(stay).returning(reservation_table.c.reservation_id).cte("booked")
     property_found = sa.exists(locked.select())
     # A key held before the statement began: with the property's row, the claim says
     # so; without it, nothing was claimed and the records are read.

@@ -23,15 +23,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from ota_adapters.postgres.booking import BookingOutcome
+from ota_adapters.postgres.booking import BookingOutcome, insert_stay, stay_row
 from ota_adapters.postgres.connection import UnitConnection
 from ota_adapters.postgres.holds import expired_holds_delete
-from ota_adapters.postgres.schema import (
-    NO_OVERLAP,
-    idempotency_key_table,
-    property_table,
-    reservation_table,
-)
+from ota_adapters.postgres.schema import idempotency_key_table, property_table, reservation_table
 
 _p = property_table.c
 _k = idempotency_key_table.c
@@ -50,28 +45,9 @@ CLAIM = (
     .returning(_k.key)
 )
 
-_STAY = (
-    sa.select(
-        sa.bindparam("reservation_id", type_=sa.Uuid),
-        _p.property_id,
-        sa.bindparam("start_date", type_=sa.Date),
-        sa.bindparam("number_of_nights", type_=sa.Integer),
-        sa.bindparam("status", type_=sa.Text),
-        sa.bindparam("created_at", type_=sa.DateTime(timezone=True)),
-        sa.bindparam("owner", type_=sa.Uuid),
-        sa.bindparam("expires_at", type_=sa.DateTime(timezone=True)),
-    )
-    .where(_p.property_id == _PROPERTY_ID)
-    .with_for_update(key_share=True)
-)
-_COLUMNS = ["reservation_id", "property_id", "start_date", "number_of_nights", "status",
-            "created_at", "owner", "expires_at"]  # fmt: skip
-BOOK = (
-    postgresql.insert(reservation_table)
-    .from_select(_COLUMNS, _STAY)
-    .on_conflict_do_nothing(constraint=NO_OVERLAP)
-    .returning(reservation_table.c.reservation_id)
-)
+BOOK = insert_stay(
+    stay_row(_p.property_id).where(_p.property_id == _PROPERTY_ID).with_for_update(key_share=True)
+).returning(reservation_table.c.reservation_id)
 
 # Expired holds in the stay's way, deleted before the insert (as the one-node CTE does).
 SWEEP = expired_holds_delete(
