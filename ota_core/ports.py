@@ -68,11 +68,19 @@ class ReservationReader(abc.ABC):
         """The reservation with the id, whoever owns it (for the service's own bookkeeping)."""
 
     @abc.abstractmethod
-    def get_owned(self, reservation_id: ReservationId, owner: Principal) -> Reservation | None:
+    def get_owned(
+        self,
+        reservation_id: ReservationId,
+        owner: Principal,
+        *,
+        property_id: PropertyId | None = None,
+    ) -> Reservation | None:
         """The reservation with the id if `owner` owns it, else None: one read, by id and owner.
 
         Someone else's reservation, a legacy one (no owner) and an unknown id
-        are all None alike.
+        are all None alike; with `property_id`, so is a reservation of another
+        property. Naming the property lets a store that spreads reservations
+        over shards by property read the one shard that holds it.
         """
 
     @abc.abstractmethod

@@ -89,9 +89,17 @@ class InMemoryReservationReader(ReservationReader):
     def get(self, reservation_id: ReservationId) -> Reservation | None:
         return self._store.reservations.get(reservation_id)
 
-    def get_owned(self, reservation_id: ReservationId, owner: Principal) -> Reservation | None:
+    def get_owned(
+        self,
+        reservation_id: ReservationId,
+        owner: Principal,
+        *,
+        property_id: PropertyId | None = None,
+    ) -> Reservation | None:
         reservation = self._store.reservations.get(reservation_id)
-        return reservation if reservation is not None and reservation.is_owned_by(owner) else None
+        if reservation is None or not reservation.is_owned_by(owner):
+            return None
+        return reservation if property_id in (None, reservation.property_id) else None
 
     def list_owned(
         self,

@@ -21,6 +21,7 @@ from ota_adapters.postgres.holds import EXPIRED_HOLDS_FORGET, EXPIRED_HOLDS_FORG
 from ota_adapters.postgres.moves import MOVE
 from ota_adapters.postgres.owned import owned_reservations
 from ota_adapters.postgres.statements import (
+    OF_NAMED_PROPERTY,
     OWNED_RESERVATION,
     OWNED_RESERVATION_LOCKED,
     PROPERTY_OF_RESERVATION,
@@ -60,26 +61,39 @@ class PostgresReservationReader(ReservationReader):
     def _read(self, by_id: Select, locked: Select, values: dict[str, object]) -> Row | None:
         """The row `by_id` reads; in a unit of work `locked` reads and locks it instead.
 
-        On Citus the lock needs the row's shard: the property first, then the row in it.
+        When `values` name the reservation's `property_id`, only a row of that property.
+        On Citus the lock needs the row's shard: the property (read first, unless
+        named), then the row in it.
         """
+        named = "property_id" in values
         if not self._locking:
-            return self._connection.run(by_id, values).first()
+            return self._connection.run(OF_NAMED_PROPERTY[by_id] if named else by_id,
+                                        values).first()  # fmt: skip
         if not on_citus(self._connection):
-            return self._connection.run(locked, values).first()
-        property_id = self._connection.run(PROPERTY_OF_RESERVATION, values).scalar()
-        if property_id is None:
-            return None
-        return self._connection.run(
-            ROUTED_LOCKED[locked], values | {"property_id": property_id}
-        ).first()
+            return self._connection.run(OF_NAMED_PROPERTY[locked] if named else locked,
+                                        values).first()  # fmt: skip
+        if not named:
+            property_id = self._connection.run(PROPERTY_OF_RESERVATION, values).scalar()
+            if property_id is None:
+                return None
+            values = values | {"property_id": property_id}
+        return self._connection.run(ROUTED_LOCKED[locked], values).first()
 
     def get(self, reservation_id: ReservationId) -> Reservation | None:
         values: dict[str, object] = {"reservation_id": reservation_id}
         row = self._read(RESERVATION_BY_ID, RESERVATION_BY_ID_LOCKED, values)
         return None if row is None else _reservation(row)
 
-    def get_owned(self, reservation_id: ReservationId, owner: Principal) -> Reservation | None:
+    def get_owned(
+        self,
+        reservation_id: ReservationId,
+        owner: Principal,
+        *,
+        property_id: PropertyId | None = None,
+    ) -> Reservation | None:
         values: dict[str, object] = {"reservation_id": reservation_id, "owner": owner.id}
+        if property_id is not None:
+            values["property_id"] = property_id
         row = self._read(OWNED_RESERVATION, OWNED_RESERVATION_LOCKED, values)
         return None if row is None else _reservation(row)
 

@@ -80,6 +80,12 @@ ROUTED_LOCKED = {
     RESERVATION_BY_ID_LOCKED: _locked(RESERVATION_BY_ID.where(_IN_ITS_SHARD)),
     OWNED_RESERVATION_LOCKED: _locked(OWNED_RESERVATION.where(_IN_ITS_SHARD)),
 }
+# The reads of a caller who names the reservation's property: on Citus they route to its
+# shard, without the read of every shard above.
+OF_NAMED_PROPERTY = {
+    statement: statement.where(_IN_ITS_SHARD)
+    for statement in (OWNED_RESERVATION, OWNED_RESERVATION_LOCKED)
+}
 
 IDEMPOTENCY_RECORD_BY_KEY_LOCKED = _locked(
     sa.select(_k.principal, _k.key, _k.fingerprint, _k.reservation_id, _k.created_at).where(

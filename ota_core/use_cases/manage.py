@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from ota_core.errors import ReservationNotFound
-from ota_core.model import Reservation, ReservationId
+from ota_core.model import PropertyId, Reservation, ReservationId
 from ota_core.policy import AvailabilityPolicy
 from ota_core.ports import Clock, ReadOnlyUnitOfWork, ReadOnlyUnitOfWorkFactory, UnitOfWorkFactory
 from ota_core.principal import Principal
 
 
 def owned_reservation(
-    uow: ReadOnlyUnitOfWork, reservation_id: ReservationId, owner: Principal
+    uow: ReadOnlyUnitOfWork,
+    reservation_id: ReservationId,
+    owner: Principal,
+    *,
+    property_id: PropertyId | None = None,
 ) -> Reservation:
-    """The reservation, if `owner`'s: else not found, as an unknown id, so nothing is revealed.
+    """The reservation, if `owner`'s (and `property_id`'s, if given): else not found, as an
+    unknown id, so nothing is revealed.
 
     A hold is no reservation until it is confirmed.
     """
-    reservation = uow.reservations.get_owned(reservation_id, owner)
+    reservation = uow.reservations.get_owned(reservation_id, owner, property_id=property_id)
     if reservation is None or reservation.is_hold:
         raise ReservationNotFound.of(reservation_id)
     return reservation
@@ -26,9 +31,16 @@ class GetReservation:
     def __init__(self, uow: ReadOnlyUnitOfWorkFactory) -> None:
         self._uow = uow
 
-    def execute(self, reservation_id: ReservationId, owner: Principal) -> Reservation:
+    def execute(
+        self,
+        reservation_id: ReservationId,
+        owner: Principal,
+        *,
+        property_id: PropertyId | None = None,
+    ) -> Reservation:
+        """`owner`'s reservation; with `property_id`, only if it is of that property."""
         with self._uow() as uow:
-            return owned_reservation(uow, reservation_id, owner)
+            return owned_reservation(uow, reservation_id, owner, property_id=property_id)
 
 
 class CancelReservation:

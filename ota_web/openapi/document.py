@@ -15,6 +15,7 @@ from ota_web.openapi.stay_paths import (
     hold,
     hold_confirmation,
     holds,
+    property_reservation,
     reservation_change,
 )
 from ota_web.schemas import (
@@ -77,6 +78,9 @@ def openapi_spec(policy: AvailabilityPolicy | None = None) -> Json:
             "/api/v1/holds/{hold_id}/confirm": hold_confirmation(),
             "/api/v1/holds/{hold_id}": hold(),
             "/api/v1/properties/{property_id}/calendar": calendar(),
+            "/api/v1/properties/{property_id}/reservations/{reservation_id}": (
+                property_reservation()
+            ),
             **operations(),
         },
         "tags": [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ota_web.openapi.parts import (
+    RESERVATION_ID,
     Json,
     api_operation,
     header,
@@ -116,3 +117,17 @@ def calendar() -> Json:
     )
     operation["parameters"] = [PROPERTY_ID, *query_parameters(CalendarQuery)]
     return {"get": operation}
+
+
+def property_reservation() -> Json:
+    return {
+        "parameters": [PROPERTY_ID, RESERVATION_ID],
+        "get": api_operation(
+            "A reservation, named with its property: on a sharded database (Citus) the read "
+            "goes to the one shard that holds the property",
+            {
+                "200": json_response("The reservation.", ReservationOut),
+                "404": problem("No reservation of the caller's has this id and property."),
+            },
+        ),
+    }

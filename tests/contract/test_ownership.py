@@ -8,6 +8,7 @@ import pytest
 
 from ota_core import (
     Principal,
+    PropertyId,
     ReadOnlyUnitOfWorkFactory,
     Reservation,
     ReservationCursor,
@@ -66,6 +67,22 @@ def test_the_owner_reads_their_reservation_by_id(
     with read_only_uow() as reading:
         assert reading.reservations.get_owned(mine.id, GUEST) == mine
         assert reading.reservations.get_owned(mine.id, GUEST).owner == GUEST  # type: ignore[union-attr]
+
+
+def test_a_read_naming_the_property_finds_only_a_reservation_of_that_property(
+    uow: UnitOfWorkFactory,
+    read_only_uow: ReadOnlyUnitOfWorkFactory,
+    booked: dict[str, Reservation],
+) -> None:
+    mine, theirs = booked["mine-late"], booked["theirs"]
+    for factory in (uow, read_only_uow):
+        with factory() as reading:
+            found = reading.reservations.get_owned
+            assert found(mine.id, GUEST, property_id=mine.property_id) == mine
+            assert found(mine.id, GUEST, property_id=PropertyId("P1")) is None
+            assert found(mine.id, GUEST, property_id=PropertyId("nowhere")) is None
+            assert found(theirs.id, GUEST, property_id=theirs.property_id) is None
+            assert found(booked["legacy"].id, GUEST, property_id=PropertyId("P2")) is None
 
 
 def test_someone_elses_or_a_legacy_reservation_reads_as_none(

@@ -62,6 +62,24 @@ def test_someone_elses_reservation_is_a_404_like_an_unknown_id(client: FlaskClie
     problem(reserve(client, headers=OTHER), 409, "dates_unavailable")
 
 
+def test_a_reservation_is_read_under_its_property_and_no_other(client: FlaskClient) -> None:
+    mine = _booked(client)
+    other = _booked(client, headers=OTHER, start_date="2027-07-01")
+    under = "/api/v1/properties/{}/reservations/{}"
+
+    found = client.get(under.format(mine["property_id"], mine["reservation_id"]), headers=AUTH)
+
+    assert json_of(found) == json_of(client.get(f"{RESERVATIONS}/{mine['reservation_id']}",
+                                                headers=AUTH))  # fmt: skip
+    elsewhere = under.format("another", mine["reservation_id"])
+    unknown = under.format(mine["property_id"], uuid.uuid4())
+    _same_problem(client.get(elsewhere, headers=AUTH), client.get(unknown, headers=AUTH))
+    problem(client.get(under.format(other["property_id"], other["reservation_id"]),
+                       headers=AUTH), 404)  # fmt: skip
+    bad = client.get(under.format("a%1Fb", mine["reservation_id"]), headers=AUTH)
+    assert fields_at_fault(bad) == {"property_id"}
+
+
 def test_the_token_in_upper_case_is_the_same_principal(client: FlaskClient) -> None:
     token = a_token()
     mine = _booked(client, {"Authorization": f"Bearer {token}"})
