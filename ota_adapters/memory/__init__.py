@@ -15,9 +15,8 @@ from typing import Self
 
 from ota_adapters.memory.journal import Journal
 from ota_adapters.memory.keys import InMemoryIdempotencyKeys
+from ota_adapters.memory.properties import InMemoryPropertyReader, InMemoryPropertyRepository
 from ota_adapters.memory.repositories import (
-    InMemoryPropertyReader,
-    InMemoryPropertyRepository,
     InMemoryReservationReader,
     InMemoryReservationRepository,
 )

@@ -1,8 +1,7 @@
-"""The in-memory repositories: the store's dictionaries, changed with an undo journal."""
+"""The in-memory reservations: the store's dictionaries, changed with an undo journal."""
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import functools
 import itertools
@@ -12,16 +11,12 @@ from typing import TYPE_CHECKING
 from ota_adapters.memory.journal import Journal
 from ota_adapters.memory.keys import key_of
 from ota_core import (
-    Calendar,
     DateRange,
     DatesUnavailable,
     IdempotencyKeyTaken,
     IdempotencyRecord,
     Principal,
-    Property,
     PropertyId,
-    PropertyReader,
-    PropertyRepository,
     Reservation,
     ReservationCursor,
     ReservationFilter,
@@ -35,51 +30,6 @@ from ota_core.policy import check_stay_length
 
 if TYPE_CHECKING:
     from ota_adapters.memory import InMemoryStore
-
-
-class InMemoryPropertyReader(PropertyReader):
-    def __init__(self, store: InMemoryStore) -> None:
-        self._store = store
-
-    def get(self, property_id: PropertyId) -> Property | None:
-        return self._store.properties.get(property_id)
-
-    def list_free(
-        self, stay: DateRange, *, after: PropertyId | None, limit: int, now: dt.datetime
-    ) -> Sequence[Property]:
-        ids = self._store.sorted_property_ids
-        first = 0 if after is None else bisect.bisect_right(ids, after)
-        free: list[Property] = []
-        for property_id in ids[first:]:
-            if len(free) == limit:
-                break
-            if not self._store.is_taken(property_id, stay, now):
-                free.append(self._store.properties[property_id])
-        return free
-
-    def calendar(
-        self, property_id: PropertyId, window: DateRange, *, now: dt.datetime
-    ) -> Calendar | None:
-        if property_id not in self._store.properties:
-            return None
-        return Calendar.of(window, self._store.occupied(property_id, window, now))
-
-
-class InMemoryPropertyRepository(InMemoryPropertyReader, PropertyRepository):
-    def __init__(self, store: InMemoryStore, journal: Journal) -> None:
-        super().__init__(store)
-        self._journal = journal
-
-    def add(self, property_: Property) -> None:
-        if property_.id in self._store.properties:
-            return
-        self._store.properties[property_.id] = property_
-        bisect.insort(self._store.sorted_property_ids, property_.id)
-        self._journal.record(lambda: self._remove(property_.id))
-
-    def _remove(self, property_id: PropertyId) -> None:
-        del self._store.properties[property_id]
-        self._store.sorted_property_ids.remove(property_id)
 
 
 class InMemoryReservationReader(ReservationReader):
@@ -96,10 +46,10 @@ class InMemoryReservationReader(ReservationReader):
         *,
         property_id: PropertyId | None = None,
     ) -> Reservation | None:
-        reservation = self._store.reservations.get(reservation_id)
-        if reservation is None or not reservation.is_owned_by(owner):
+        found = self._store.reservations.get(reservation_id)
+        if found is None or property_id not in (None, found.property_id):
             return None
-        return reservation if property_id in (None, reservation.property_id) else None
+        return found if found.is_owned_by(owner) else None
 
     def list_owned(
         self,
@@ -171,14 +121,11 @@ class InMemoryReservationRepository(InMemoryReservationReader, ReservationReposi
     def _forget_expired_holds(
         self, property_id: PropertyId, stay: DateRange, now: dt.datetime
     ) -> None:
-        stays = self._store.confirmed_by_property.get(property_id, {})
-        self._forget(
-            [
-                r
-                for r in stays.values()
-                if r.is_hold and r.has_expired(now) and r.stay.overlaps(stay)
-            ]
-        )
+        stays = self._store.confirmed_by_property.get(property_id, {}).values()
+        in_the_way = [
+            r for r in stays if r.is_hold and r.has_expired(now) and r.stay.overlaps(stay)
+        ]
+        self._forget(in_the_way)
 
     def _forget(self, reservations: list[Reservation]) -> int:
         for reservation in reservations:
