@@ -10,12 +10,14 @@ metrics: what the service costs on top of its SQL is the difference.
 
 Routes (the service's paths, so one wrk script drives both):
 
-- `GET  /api/v1/properties/available`: the service's exact SQL (the search function);
+- `GET  /api/v1/properties/available`: the service's exact SQL (the search function; on
+  Citus, which keeps no free gaps, the probe below, as the service does there);
 - `GET  /api/v1/properties/available-probe`: the service's SQL before the free gaps
   (issue 21), one probe per property;
 - `GET  /api/v1/properties/available-gist`: design (a), the anti-join on the
   exclusion constraint's GiST (`bench.designs.GIST_TEXT`);
-- `POST /api/v1/reservations`: the service's booking statement, 409 when it books nothing;
+- `POST /api/v1/reservations`: the service's one-node booking statement, 409 when it books
+  nothing (on Citus the service sends routed statements instead: not mirrored);
 - `GET  /api/v1/reservations/<uuid>`.
 """
 
@@ -193,9 +195,23 @@ def _search(design: str) -> Response:
     return _json({"properties": page, "next": following})
 
 
+_free_gaps: bool | None = None
+
+
+def _service_design() -> str:
+    """The service's search on this database: the free gaps, or the probe where none are
+    kept (Citus drops them, ADR 0022)."""
+    global _free_gaps  # noqa: PLW0603 - asked once per worker process
+    if _free_gaps is None:
+        with pool().connection() as conn, conn.cursor() as cur:
+            cur.execute("SELECT to_regclass('property_gap') IS NOT NULL")
+            _free_gaps = bool(cur.fetchone()[0])  # type: ignore[index]
+    return "service" if _free_gaps else "probe"
+
+
 @app.get("/api/v1/properties/available")
 def search() -> Response:
-    return _search("service")
+    return _search(_service_design())
 
 
 @app.get("/api/v1/properties/available-probe")

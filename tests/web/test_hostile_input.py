@@ -244,8 +244,11 @@ def _rows(engine: sa.Engine | None) -> dict[str, list[tuple[Any, ...]]]:
         return {
             table: [
                 tuple(row)
+                # Ordered by the whole row: a table's content, whatever its rows' physical order.
                 for row in connection.execute(
-                    sa.select(sa.text("*")).select_from(sa.table(table)).order_by(sa.text("1"))
+                    sa.select(sa.text("*"))
+                    .select_from(sa.table(table).alias("r"))
+                    .order_by(sa.text("r"))
                 )
             ]
             for table in TABLES
