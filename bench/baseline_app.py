@@ -18,7 +18,8 @@ Routes (the service's paths, so one wrk script drives both):
   exclusion constraint's GiST (`bench.designs.GIST_TEXT`);
 - `POST /api/v1/reservations`: the service's one-node booking statement, 409 when it books
   nothing (on Citus the service sends routed statements instead: not mirrored);
-- `GET  /api/v1/reservations/<uuid>`.
+- `GET  /api/v1/reservations/<uuid>`, and under its property
+  (`/api/v1/properties/<id>/reservations/<uuid>`).
 """
 
 from __future__ import annotations
@@ -119,6 +120,8 @@ SELECT reservation.reservation_id, reservation.property_id, reservation.start_da
        reservation.owner, reservation.expires_at
 FROM reservation WHERE reservation.reservation_id = %(reservation_id)s::UUID
                    AND reservation.owner = %(owner)s::UUID"""
+# The same, naming the property: `statements.OF_NAMED_PROPERTY[OWNED_RESERVATION]`, rendered.
+GET_NAMED = GET + "\n                   AND reservation.property_id = %(property_id)s"
 
 
 class Pool:
@@ -260,8 +263,18 @@ def reserve() -> Response:
 
 @app.get("/api/v1/reservations/<uuid:reservation_id>")
 def get_reservation(reservation_id: uuid.UUID) -> Response:
+    return _reservation(GET, {"reservation_id": str(reservation_id), "owner": _owner()})
+
+
+@app.get("/api/v1/properties/<property_id>/reservations/<uuid:reservation_id>")
+def get_named_reservation(property_id: str, reservation_id: uuid.UUID) -> Response:
+    values = {"reservation_id": str(reservation_id), "owner": _owner(), "property_id": property_id}
+    return _reservation(GET_NAMED, values)
+
+
+def _reservation(sql: str, values: dict[str, str]) -> Response:
     with pool().connection() as conn, conn.cursor() as cur:
-        cur.execute(GET, {"reservation_id": str(reservation_id), "owner": _owner()})
+        cur.execute(sql, values)
         row = cur.fetchone()
     if row is None:
         return _json({"code": "reservation_not_found"}, 404)

@@ -3,9 +3,10 @@
 --   wrk -t2 -c100 -d30s -s bench/load.lua http://127.0.0.1:8000 -- \
 --       MODE SEARCH_PATH PROPERTY_IDS_FILE RESERVATION_IDS_FILE [FIRST_DAY START_DAYS]
 --
--- MODE: search | reserve | get | mix (70% search, 20% get, 10% reserve).
+-- MODE: search | reserve | get | get-named | mix (70% search, 20% get, 10% reserve).
+-- get-named reads a reservation under its property (on Citus: routed to one shard).
 -- SEARCH_PATH: the search route (the baseline also serves design (a) on another one).
--- The files hold one id per line. done() prints one line "LOAD_RESULT {json}".
+-- The files hold one id per line (a reservation's followed by its property's). done() prints one line "LOAD_RESULT {json}".
 -- FIRST_DAY (YYYY-MM-DD) and START_DAYS: searches start on one of the START_DAYS days
 -- from FIRST_DAY on (a season), instead of anywhere in the generated years.
 
@@ -74,7 +75,13 @@ local function reserve()
 end
 
 local function get()
-  local path = "/api/v1/reservations/" .. reservation_ids[math.random(#reservation_ids)]
+  local id = reservation_ids[math.random(#reservation_ids)]:match("^(%S+)")
+  return wrk.format("GET", "/api/v1/reservations/" .. id, {["Authorization"] = TOKEN})
+end
+
+local function get_named()
+  local id, property = reservation_ids[math.random(#reservation_ids)]:match("^(%S+) (%S+)$")
+  local path = "/api/v1/properties/" .. property .. "/reservations/" .. id
   return wrk.format("GET", path, {["Authorization"] = TOKEN})
 end
 
@@ -88,7 +95,8 @@ local function mix()
   return reserve()
 end
 
-local makers = {search = search, reserve = reserve, get = get, mix = mix}
+local makers = {search = search, reserve = reserve, get = get, ["get-named"] = get_named,
+  mix = mix}
 
 function request()
   return makers[mode]()

@@ -49,7 +49,7 @@ SEARCH_PATH = "/api/v1/properties/available"
 GIST_SEARCH_PATH = "/api/v1/properties/available-gist"
 PROBE_SEARCH_PATH = "/api/v1/properties/available-probe"
 PROBE_KIND = "search (probe, before issue 21)"
-KINDS = ("search", "reserve", "get", "mix")
+KINDS = ("search", "reserve", "get", "get-named", "mix")
 RESERVATION_SAMPLE = 20_000
 TOKEN = "Bearer 6f1c2a4e-8d3b-4b7a-9e5f-2c1d0a9b8e7f"  # noqa: S105 - a mock token
 
@@ -219,10 +219,11 @@ def write_ids(url: str, directory: Path) -> tuple[Path, Path, dict[str, int]]:
     try:
         properties = [row[0] for row in fetch_all(conn, "SELECT property_id FROM property")]
         reservations = [
-            str(row[0])
+            f"{row[0]} {row[1]}"  # the id, then its property's
             for row in fetch_all(
                 conn,
-                "SELECT reservation_id FROM reservation TABLESAMPLE SYSTEM (1) LIMIT %s",
+                "SELECT reservation_id, property_id FROM reservation TABLESAMPLE SYSTEM (1)"
+                " LIMIT %s",
                 (RESERVATION_SAMPLE,),
             )
         ]

@@ -8,7 +8,7 @@ from sqlalchemy.dialects import postgresql
 from bench import baseline_app
 from ota_adapters.postgres.booking import BOOKING
 from ota_adapters.postgres.search import FREE_PROPERTIES
-from ota_adapters.postgres.statements import OWNED_RESERVATION
+from ota_adapters.postgres.statements import OF_NAMED_PROPERTY, OWNED_RESERVATION
 
 
 def _rendered(statement: object) -> str:
@@ -26,8 +26,9 @@ def _words(sql: str) -> str:
         (baseline_app.SEARCH, FREE_PROPERTIES),
         (baseline_app.BOOKING, BOOKING),
         (baseline_app.GET, OWNED_RESERVATION),
+        (baseline_app.GET_NAMED, OF_NAMED_PROPERTY[OWNED_RESERVATION]),
     ],
-    ids=["search", "booking", "read-by-id"],
+    ids=["search", "booking", "read-by-id", "read-by-id-and-property"],
 )
 def test_each_statement_is_the_services(sql: str, service: object) -> None:
     assert _words(sql) == _rendered(service)
