@@ -497,7 +497,11 @@ def ratios(phases: Sequence[Phase]) -> dict[str, float]:
 
 
 def round_ratios(phases: Sequence[Phase]) -> dict[str, list[float]]:
-    """Each service's requests/s over the baseline's in the same round, per kind."""
+    """Each service's requests/s over the baseline's in the same round, per kind.
+
+    A round where the baseline answered nothing has no ratio (on Citus its one-node
+    booking, which the service does not send there, can stall).
+    """
     rates = {(p.target, p.kind, p.round): p.rate for p in phases}
     found: dict[str, list[float]] = {}
     for service in _services(phases):
@@ -505,7 +509,7 @@ def round_ratios(phases: Sequence[Phase]) -> dict[str, list[float]]:
             by_round = [
                 round(rates[service, kind, r] / rates["baseline", kind, r], 2)
                 for (target, phase_kind, r) in rates
-                if target == service and phase_kind == kind and ("baseline", kind, r) in rates
+                if target == service and phase_kind == kind and rates.get(("baseline", kind, r))
             ]
             if by_round:
                 found[f"{service} / baseline, {kind}"] = by_round

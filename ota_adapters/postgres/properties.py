@@ -44,8 +44,8 @@ class PostgresPropertyReader(PropertyReader):
         with read_errors():  # searches may read a replica
             probe = on_citus(self._connection)  # Citus keeps no free gaps (`citus`)
             statement, values = free_properties(stay, after, limit, now, bounds, probe=probe)
-            rows = self._connection.run(statement, values)
-            return [Property(row.property_id, row.description) for row in rows]
+            rows = self._connection.run(statement, values).all()  # one fetch, not one per row
+            return [Property(property_id, description) for property_id, description in rows]
 
     def calendar(
         self, property_id: PropertyId, window: DateRange, *, now: dt.datetime

@@ -39,6 +39,10 @@ def settings(build: Path) -> tuple[str, ...]:
         "max_prepared_transactions = 100",  # two-phase commits across workers
         # The coordinator keeps its connections to the workers instead of reopening them.
         "citus.max_cached_conns_per_worker = 4",
+        # ... and opens at most this many to each worker, below the worker's own limit: when
+        # reads that ask every shard crowd them, a statement waits instead of failing with
+        # "too many clients" (100 clients on 10M stays, bench/RESULTS.md).
+        f"citus.max_shared_pool_size = {MAX_CONNECTIONS * 2 // 3}",
     )
 
 
