@@ -6,7 +6,8 @@
 -- MODE: search | reserve | get | get-named | mix (70% search, 20% get, 10% reserve).
 -- get-named reads a reservation under its property (on Citus: routed to one shard).
 -- SEARCH_PATH: the search route (the baseline also serves design (a) on another one).
--- The files hold one id per line (a reservation's followed by its property's). done() prints one line "LOAD_RESULT {json}".
+-- The files hold one id per line (a reservation's followed by its property's).
+-- done() prints one line "LOAD_RESULT {json}".
 -- FIRST_DAY (YYYY-MM-DD) and START_DAYS: searches start on one of the START_DAYS days
 -- from FIRST_DAY on (a season), instead of anywhere in the generated years.
 

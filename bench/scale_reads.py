@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from bench.generate import BENCH_PRINCIPAL
 from bench.load import host
 from ota_adapters.postgres import build_engine
+from ota_adapters.postgres.citus import is_citus_coordinator
 from ota_adapters.postgres.search import free_properties
 from ota_adapters.postgres.statements import OF_NAMED_PROPERTY, OWNED_RESERVATION
 from ota_core import DateRange
@@ -102,14 +103,6 @@ def sizes(engine: sa.Engine, *, citus: bool) -> list[dict[str, object]]:
     ]
 
 
-def on_citus(engine: sa.Engine) -> bool:
-    with engine.connect() as connection:
-        found = connection.scalar(
-            sa.text("SELECT count(*) FROM pg_extension WHERE extname = 'citus'")
-        )
-    return bool(found)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", required=True)
@@ -117,8 +110,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     engine = build_engine(args.url, pool_size=1, statement_timeout_ms=0)
     try:
-        citus = on_citus(engine)
         with engine.connect() as connection:
+            citus = is_citus_coordinator(connection)  # where the tables are distributed
             rows = connection.scalar(sa.text("SELECT count(*) FROM reservation"))
         report = {
             "command": " ".join(["python -m bench.scale_reads", *(argv or sys.argv[1:])]),

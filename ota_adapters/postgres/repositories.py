@@ -58,19 +58,25 @@ class PostgresReservationReader(ReservationReader):
         self._connection = connection
         self._locking = locking
 
-    def _read(self, by_id: Select, locked: Select, values: dict[str, object]) -> Row | None:
+    def _read(
+        self,
+        by_id: Select,
+        locked: Select,
+        values: dict[str, object],
+        *,
+        property_id: PropertyId | None = None,
+    ) -> Row | None:
         """The row `by_id` reads; in a unit of work `locked` reads and locks it instead.
 
-        When `values` name the reservation's `property_id`, only a row of that property.
-        On Citus the lock needs the row's shard: the property (read first, unless
-        named), then the row in it.
+        With `property_id`, only a row of that property. On Citus the lock needs the
+        row's shard: the property (read first, unless named), then the row in it.
         """
-        named = "property_id" in values
-        if not self._locking:
-            return self._connection.run(OF_NAMED_PROPERTY[by_id] if named else by_id,
-                                        values).first()  # fmt: skip
-        if not on_citus(self._connection):
-            return self._connection.run(OF_NAMED_PROPERTY[locked] if named else locked,
+        named = property_id is not None
+        if named:
+            values = values | {"property_id": property_id}
+        if not self._locking or not on_citus(self._connection):
+            statement = locked if self._locking else by_id
+            return self._connection.run(OF_NAMED_PROPERTY[statement] if named else statement,
                                         values).first()  # fmt: skip
         if not named:
             property_id = self._connection.run(PROPERTY_OF_RESERVATION, values).scalar()
@@ -92,9 +98,9 @@ class PostgresReservationReader(ReservationReader):
         property_id: PropertyId | None = None,
     ) -> Reservation | None:
         values: dict[str, object] = {"reservation_id": reservation_id, "owner": owner.id}
-        if property_id is not None:
-            values["property_id"] = property_id
-        row = self._read(OWNED_RESERVATION, OWNED_RESERVATION_LOCKED, values)
+        row = self._read(
+            OWNED_RESERVATION, OWNED_RESERVATION_LOCKED, values, property_id=property_id
+        )
         return None if row is None else _reservation(row)
 
     def list_owned(

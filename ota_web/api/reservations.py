@@ -62,7 +62,7 @@ def reservation(
 
 
 # The same, named with its property (as every answer gives it): on Citus the read goes
-# to the property's shard alone, where the one above asks every shard (ADR 0012).
+# to the property's shard alone, where the one above asks every shard (ADR 0007).
 @api.get("/properties/<property_id>/reservations/<uuid:reservation_id>")
 @inject
 def property_reservation(
