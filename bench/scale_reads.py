@@ -32,9 +32,16 @@ from ota_core import DateRange
 
 NOW = dt.datetime.now(dt.UTC)  # holds expire by the service's clock; the data has none
 FIRST_DAY = dt.date(2021, 1, 1)
-ID_SAMPLE = (
-    "SELECT reservation_id, property_id FROM reservation TABLESAMPLE SYSTEM (0.1) LIMIT 2000"
-)
+ID_SAMPLES = 2000
+# Random pages holding about four times the ids wanted: all of a small table (or of a
+# Citus coordinator's, whose own table is empty), a few thousandths of a large one.
+SAMPLE_PERCENT = """
+SELECT CASE WHEN reltuples > 0 THEN least(100, 400.0 * :wanted / reltuples) ELSE 100 END
+FROM pg_class WHERE oid = 'reservation'::regclass
+"""
+ID_SAMPLE = """
+SELECT reservation_id, property_id FROM reservation TABLESAMPLE SYSTEM (:percent) LIMIT :wanted
+"""
 
 
 def _percentiles(run: Callable[[], object], samples: int) -> dict[str, float]:
@@ -51,7 +58,10 @@ def reads(engine: sa.Engine, samples: int, *, citus: bool) -> dict[str, Any]:
     """p50/p99 of a search page, a read by id alone and one naming the property."""
     rng = random.Random(42)
     with engine.connect() as connection:
-        ids = connection.execute(sa.text(ID_SAMPLE)).all()
+        percent = connection.scalar(sa.text(SAMPLE_PERCENT), {"wanted": ID_SAMPLES})
+        ids = connection.execute(
+            sa.text(ID_SAMPLE), {"percent": percent, "wanted": ID_SAMPLES}
+        ).all()
 
         def search() -> object:
             start = FIRST_DAY + dt.timedelta(days=rng.randrange(7 * 365))
