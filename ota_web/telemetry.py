@@ -122,14 +122,17 @@ class RequestTelemetry:
         seconds = time.perf_counter() - started
         self._metrics.observe_request(method, trace.route, status, seconds)
         self._sample_pools()
-        logger.bind(
+        # Keyword arguments of a call go into the record's `extra`, as `bind` would put them,
+        # without a bound logger made per request (the message has no fields to format).
+        logger.info(
+            "request",
             method=method,
             route=trace.route,
             status=status,
             duration_ms=round(seconds * 1000, 2),
             token=trace.token,
             **trace.fields,
-        ).info("request")
+        )
 
     def _sample_pools(self) -> None:
         now = time.monotonic()
