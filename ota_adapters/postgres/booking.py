@@ -136,10 +136,11 @@ class BookingOutcome:
     claim_held: bool  # the key was claimed, by this booking (released if it is refused)
 
     @classmethod
-    def of(cls, row: sa.Row[Any], *, with_key: bool) -> BookingOutcome:
+    def of(cls, row: sa.Row[*tuple[Any, ...]], *, with_key: bool) -> BookingOutcome:
         """From the statement's one row (the key went in only with the property's row)."""
-        claimed = with_key and row.property_found and not row.key_taken
-        return cls(row.booked, row.key_taken, row.property_found, claim_held=claimed)
+        property_found, key_taken, booked = row  # by position: the statement's order
+        claimed = with_key and property_found and not key_taken
+        return cls(booked, key_taken, property_found, claim_held=claimed)
 
 
 BOOKING = _booking(with_key=False)

@@ -29,7 +29,9 @@ class UnitConnection:
         self._connection.begin()
         self._first = True
 
-    def run(self, statement: sa.Executable, values: Mapping[str, Any]) -> sa.CursorResult[Any]:
+    def run(
+        self, statement: sa.Executable, values: Mapping[str, Any]
+    ) -> sa.CursorResult[*tuple[Any, ...]]:
         with storage_errors():
             if not self._first:
                 return self._connection.execute(statement, values)

@@ -45,7 +45,8 @@ class PostgresPropertyReader(PropertyReader):
             probe = on_citus(self._connection)  # Citus keeps no free gaps (`citus`)
             statement, values = free_properties(stay, after, limit, now, bounds, probe=probe)
             rows = self._connection.run(statement, values).all()  # one fetch, not one per row
-            return [Property(row.property_id, row.description) for row in rows]
+            # Unpacked by position: a Row looks each attribute up by its name.
+            return [Property(property_id, description) for property_id, description in rows]
 
     def calendar(
         self, property_id: PropertyId, window: DateRange, *, now: dt.datetime

@@ -49,7 +49,7 @@ from ota_core import (
 )
 from ota_core.policy import check_stay_length
 
-Row = sa.Row[Any]
+Row = sa.Row[*tuple[Any, ...]]
 Select = sa.Select[Any]
 
 
@@ -116,14 +116,16 @@ class PostgresReservationReader(ReservationReader):
 
 
 def _reservation(row: Row) -> Reservation:
+    # By position (`RESERVATION_COLUMNS`' order): a Row looks each attribute up by its name.
+    reservation_id, property_id, start, nights, created_at, status, owner, expires_at = row
     return Reservation(
-        id=ReservationId(row.reservation_id),
-        property_id=PropertyId(row.property_id),
-        stay=DateRange.from_nights(row.start_date, row.number_of_nights),
-        created_at=row.created_at,
-        status=ReservationStatus(row.status),
-        owner=None if row.owner is None else Principal(row.owner),
-        expires_at=row.expires_at,
+        id=ReservationId(reservation_id),
+        property_id=PropertyId(property_id),
+        stay=DateRange.from_nights(start, nights),
+        created_at=created_at,
+        status=ReservationStatus(status),
+        owner=None if owner is None else Principal(owner),
+        expires_at=expires_at,
     )
 
 

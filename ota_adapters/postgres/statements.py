@@ -39,6 +39,7 @@ PROPERTY_BY_ID = sa.select(_p.property_id, _p.description).where(
 )
 PROPERTY_BY_ID_LOCKED = _locked(PROPERTY_BY_ID)
 
+# Every statement that reads reservations selects these, in this order (`repositories`).
 RESERVATION_COLUMNS = (
     _r.reservation_id, _r.property_id, _r.start_date, _r.number_of_nights, _r.created_at,
     _r.status, _r.owner, _r.expires_at,
